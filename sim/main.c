@@ -1,0 +1,3 @@
+/* placeholder until the front end lands */
+#include <stdio.h>
+int main(void) { return 0; }
