@@ -1,3 +1,49 @@
-/* placeholder until the front end lands */
+/*
+ * sim/main.c - the mmusim command-line front end: picks the subcommand.
+ * Each subcommand parses its own options, prints its one-line errors and
+ * returns the exit status (0 ok, 2 bad input or usage, others per command).
+ */
 #include <stdio.h>
-int main(void) { return 0; }
+#include <string.h>
+
+#include "sim/cmd_translate.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    { "translate", cmd_translate, "translate probe addresses of a scenario (registers + memory)" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mmusim COMMAND [ARGS]   (mmusim COMMAND --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mmusim %s\n", MMUSIM_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mmusim: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,140 @@
+/*
+ * mmu/pgmem.c - sparse physical memory (see pgmem.h).
+ *
+ * An open-addressing hash table maps a frame number to a 4 KiB block of
+ * words.  The table doubles when half full.  A one-entry cache of the last
+ * frame read makes the common case (several descriptors of one table) cheap.
+ */
+#include "mmu/pgmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAME_SHIFT 12
+#define FRAME_WORDS 512
+
+struct frame_slot {
+    uint64_t key;        /* frame number + 1; 0 = empty */
+    uint64_t *words;     /* FRAME_WORDS words */
+};
+
+struct pgmem {
+    struct frame_slot *slots;
+    uint64_t mask;       /* capacity - 1 (capacity is a power of two) */
+    uint64_t used;
+    /* read cache; mutable from const readers */
+    uint64_t last_key;
+    uint64_t *last_words;
+};
+
+static inline uint64_t hash_frame(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= UINT64_C(0xff51afd7ed558ccd);
+    key ^= key >> 33;
+    return key;
+}
+
+struct pgmem *pgmem_create(void)
+{
+    struct pgmem *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->mask = 1023;
+    m->slots = calloc(m->mask + 1, sizeof(*m->slots));
+    if (!m->slots) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void pgmem_destroy(struct pgmem *m)
+{
+    if (!m)
+        return;
+    for (uint64_t i = 0; i <= m->mask; i++)
+        free(m->slots[i].words);
+    free(m->slots);
+    free(m);
+}
+
+static uint64_t *find_frame(const struct pgmem *m, uint64_t key)
+{
+    for (uint64_t i = hash_frame(key) & m->mask;; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key)
+            return m->slots[i].words;
+        if (m->slots[i].key == 0)
+            return NULL;
+    }
+}
+
+uint64_t pgmem_read(const struct pgmem *m, uint64_t pa)
+{
+    uint64_t key = (pa >> FRAME_SHIFT) + 1;
+    uint64_t *w;
+    if (m->last_key == key) {
+        w = m->last_words;
+    } else {
+        w = find_frame(m, key);
+        if (!w)
+            return 0;
+        /* cache the hit: the struct is logically const (cache only) */
+        ((struct pgmem *)m)->last_key = key;
+        ((struct pgmem *)m)->last_words = w;
+    }
+    return w[(pa >> 3) & (FRAME_WORDS - 1)];
+}
+
+bool pgmem_present(const struct pgmem *m, uint64_t pa)
+{
+    return find_frame(m, (pa >> FRAME_SHIFT) + 1) != NULL;
+}
+
+static int grow(struct pgmem *m)
+{
+    uint64_t ncap = (m->mask + 1) * 2;
+    struct frame_slot *ns = calloc(ncap, sizeof(*ns));
+    if (!ns)
+        return SIM_ENOMEM;
+    for (uint64_t i = 0; i <= m->mask; i++) {
+        if (!m->slots[i].key)
+            continue;
+        uint64_t j = hash_frame(m->slots[i].key) & (ncap - 1);
+        while (ns[j].key)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->mask = ncap - 1;
+    return SIM_OK;
+}
+
+int pgmem_write(struct pgmem *m, uint64_t pa, uint64_t val)
+{
+    uint64_t key = (pa >> FRAME_SHIFT) + 1;
+    uint64_t *w = find_frame(m, key);
+    if (!w) {
+        if (val == 0)
+            return SIM_OK;          /* unwritten words already read as zero */
+        if ((m->used + 1) * 2 > m->mask + 1 && grow(m) < 0)
+            return SIM_ENOMEM;
+        w = calloc(FRAME_WORDS, sizeof(*w));
+        if (!w)
+            return SIM_ENOMEM;
+        uint64_t i = hash_frame(key) & m->mask;
+        while (m->slots[i].key)
+            i = (i + 1) & m->mask;
+        m->slots[i].key = key;
+        m->slots[i].words = w;
+        m->used++;
+    }
+    w[(pa >> 3) & (FRAME_WORDS - 1)] = val;
+    return SIM_OK;
+}
+
+uint64_t pgmem_frames(const struct pgmem *m)
+{
+    return m->used;
+}

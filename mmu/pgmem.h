@@ -1,0 +1,35 @@
+/*
+ * mmu/pgmem.h - sparse simulated physical memory holding page tables.
+ *
+ * Memory is a set of 4 KiB frames of little-endian 64-bit words, created on
+ * first write; words never written read as zero.  Only descriptors live here
+ * (the data a trace touches is not stored).  Reads never allocate, so the
+ * walker's hot path is allocation free.
+ */
+#ifndef MMU_PGMEM_H
+#define MMU_PGMEM_H
+
+#include "sim/err.h"
+
+struct pgmem;
+
+/* Create an empty memory; NULL on allocation failure. */
+struct pgmem *pgmem_create(void);
+void pgmem_destroy(struct pgmem *m);
+
+/* Read the 64-bit word at @pa (8-byte aligned; the low 3 bits are ignored). */
+uint64_t pgmem_read(const struct pgmem *m, uint64_t pa);
+
+/**
+ * pgmem_write() - store @val at @pa (8-byte aligned).
+ * Return: SIM_OK, or SIM_ENOMEM (memory unchanged).
+ */
+int pgmem_write(struct pgmem *m, uint64_t pa, uint64_t val);
+
+/* Whether the frame holding @pa has ever been written. */
+bool pgmem_present(const struct pgmem *m, uint64_t pa);
+
+/* Number of 4 KiB frames allocated (for memory accounting). */
+uint64_t pgmem_frames(const struct pgmem *m);
+
+#endif /* MMU_PGMEM_H */
