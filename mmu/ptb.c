@@ -60,7 +60,7 @@ static int descend(struct ptb *b, uint64_t ia, int leaf_level, uint64_t *slot_ad
                                "stage %u: 0x%" PRIx64 " is already mapped by a level-%d block",
                                b->stage, ia, level);
         uint64_t next;
-        if ((rc = b->alloc(b->ctx, &next, err)) < 0)
+        if ((rc = b->alloc(b->ctx, g, &next, err)) < 0)
             return rc;
         if (next & ((UINT64_C(1) << g) - 1))
             return sim_err_set(err, SIM_EINVAL, "stage %u: table 0x%" PRIx64 " not granule aligned",
@@ -146,4 +146,27 @@ int ptb_unmap(struct ptb *b, uint64_t ia, struct sim_err *err)
         return SIM_OK;
     }
     return SIM_OK;
+}
+
+bool ptb_can_map(struct ptb *b, uint64_t ia, unsigned size_shift)
+{
+    int leaf_level = ptb_leaf_level(b->granule_shift, size_shift);
+    uint64_t table = b->root;
+    struct sim_err err;
+
+    if (leaf_level < b->start_level)
+        return false;
+    for (int level = b->start_level;; level++) {
+        uint64_t pa = 0;
+        if (tbl_pa(b, table + 8 * index_at(b, level, ia), &pa, &err) < 0)
+            return false;
+        uint64_t desc = pgmem_read(b->mem, pa);
+        if (level == leaf_level)
+            return !(desc & VMSA_DESC_VALID);
+        if (!(desc & VMSA_DESC_VALID))
+            return true;            /* tables below do not exist yet */
+        if ((desc & VMSA_DESC_TYPE_MASK) != VMSA_DESC_TYPE_TABLE)
+            return false;           /* a block above */
+        table = desc & GENMASK64(VMSA_DESC_OA_HI, b->granule_shift);
+    }
 }

@@ -23,7 +23,7 @@ struct ptb {
     uint64_t root;              /* root table address (table space) */
     void *ctx;
     /* New table of 2^granule_shift zero bytes; its table-space address in *addr. */
-    int (*alloc)(void *ctx, uint64_t *addr, struct sim_err *err);
+    int (*alloc)(void *ctx, unsigned granule_shift, uint64_t *addr, struct sim_err *err);
     /* Table-space address -> PA; NULL means identity. */
     int (*to_pa)(void *ctx, uint64_t addr, uint64_t *pa, struct sim_err *err);
 };
@@ -45,6 +45,12 @@ int ptb_map(struct ptb *b, uint64_t ia, uint64_t oa, unsigned size_shift, uint64
  * Blocks only at the levels the granule allows (ARM-VMSA.md s1).
  */
 int ptb_leaf_level(unsigned granule_shift, unsigned size_shift);
+
+/**
+ * ptb_can_map() - whether a leaf of 2^size_shift bytes at @ia would fit: no
+ * leaf above it and nothing (table or leaf) in its slot.  Allocates nothing.
+ */
+bool ptb_can_map(struct ptb *b, uint64_t ia, unsigned size_shift);
 
 /* Make the leaf covering @ia invalid (break-before-make step 1); SIM_OK if none. */
 int ptb_unmap(struct ptb *b, uint64_t ia, struct sim_err *err);

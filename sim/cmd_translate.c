@@ -155,10 +155,9 @@ static int parse_memory(struct scenario *sc, const cJSON *mem, struct sim_err *e
 
 /* ---- mappings ---- */
 
-static int alloc_table(void *ctx, uint64_t *addr, struct sim_err *err, int stage)
+static int alloc_table(void *ctx, unsigned g, uint64_t *addr, struct sim_err *err, int stage)
 {
     struct scenario *sc = ctx;
-    unsigned g = stage == 1 ? sc->rg.s1[0].granule_shift : sc->rg.s2.granule_shift;
     if (!sc->alloc_set[stage])
         return sim_err_set(err, SIM_EINVAL, "%s: %s: a new stage-%d table is needed but "
                            "table_alloc.s%d is not given", sc->name, sc->path, stage, stage);
@@ -197,18 +196,18 @@ static int zero_table(struct scenario *sc, uint64_t addr, unsigned g, int stage,
     return SIM_OK;
 }
 
-static int alloc_s1(void *ctx, uint64_t *addr, struct sim_err *err)
+static int alloc_s1(void *ctx, unsigned granule_shift, uint64_t *addr, struct sim_err *err)
 {
     struct scenario *sc = ctx;
-    int rc = alloc_table(ctx, addr, err, 1);
-    return rc < 0 ? rc : zero_table(sc, *addr, sc->rg.s1[0].granule_shift, 1, err);
+    int rc = alloc_table(ctx, granule_shift, addr, err, 1);
+    return rc < 0 ? rc : zero_table(sc, *addr, granule_shift, 1, err);
 }
 
-static int alloc_s2(void *ctx, uint64_t *addr, struct sim_err *err)
+static int alloc_s2(void *ctx, unsigned granule_shift, uint64_t *addr, struct sim_err *err)
 {
     struct scenario *sc = ctx;
-    int rc = alloc_table(ctx, addr, err, 2);
-    return rc < 0 ? rc : zero_table(sc, *addr, sc->rg.s2.granule_shift, 2, err);
+    int rc = alloc_table(ctx, granule_shift, addr, err, 2);
+    return rc < 0 ? rc : zero_table(sc, *addr, granule_shift, 2, err);
 }
 
 static int s1_tbl_pa(void *ctx, uint64_t ipa, uint64_t *pa, struct sim_err *err)

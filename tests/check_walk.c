@@ -34,21 +34,21 @@ struct env {
 static unsigned tg0_enc(unsigned g) { return g == 12 ? 0 : g == 16 ? 1 : 2; }
 static unsigned tg1_enc(unsigned g) { return g == 12 ? 2 : g == 16 ? 3 : 1; }
 
-static int alloc1(void *ctx, uint64_t *a, struct sim_err *e)
+static int alloc1(void *ctx, unsigned g, uint64_t *a, struct sim_err *e)
 {
     struct env *v = ctx;
     (void)e;
     *a = v->s1_next;
-    v->s1_next += UINT64_C(1) << v->rg.s1[0].granule_shift;
+    v->s1_next += UINT64_C(1) << g;
     return SIM_OK;
 }
 
-static int alloc2(void *ctx, uint64_t *a, struct sim_err *e)
+static int alloc2(void *ctx, unsigned g, uint64_t *a, struct sim_err *e)
 {
     struct env *v = ctx;
     (void)e;
     *a = v->s2_next;
-    v->s2_next += UINT64_C(1) << v->rg.s2.granule_shift;
+    v->s2_next += UINT64_C(1) << g;
     return SIM_OK;
 }
 
