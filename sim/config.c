@@ -476,7 +476,8 @@ static int parse_enum(const struct ctx *c, const char *path, const cJSON *it,
 }
 
 /*
- * A list: a JSON array, or one string of comma-separated items (for --set).
+ * A list: a JSON array, one string of comma-separated items, or one number
+ * (the last two for --set).
  * Calls @one for every item; the item path is "path[i]".
  */
 typedef int (*list_item_fn)(const struct ctx *c, const char *path, const cJSON *it,
@@ -518,6 +519,8 @@ static int parse_list(const struct ctx *c, const char *path, const cJSON *it, li
         }
         return SIM_OK;
     }
+    if (cJSON_IsNumber(it))     /* one item on its own: "levels=2" */
+        return one(c, path, it, mask);
     FAIL_ITEM(c, path, it, "expected a list");
 }
 
@@ -820,14 +823,18 @@ int config_load_string(struct sim_config *cfg, const char *json, const char *nam
                 col++;
             }
         }
-        char near[24];
-        size_t k = 0;
-        for (const char *q = json + off; *q && *q != '\n' && k < 16; q++)
-            near[k++] = *q;
-        near[k] = '\0';
-        return sim_err_set(err, SIM_EINVAL, "%s:%u:%u: malformed JSON at byte %zu%s%s%s", name,
-                           line, col, off, k ? " near '" : " (unexpected end)", near,
-                           k ? "'" : "");
+        /* context: up to 16 bytes of the line before the position and 8 after */
+        size_t from = off, to = off;
+        while (from > 0 && off - from < 16 && json[from - 1] != '\n')
+            from--;
+        while (json[to] && json[to] != '\n' && to - off < 8)
+            to++;
+        cJSON_Delete(root);
+        if (from == to)
+            return sim_err_set(err, SIM_EINVAL, "%s:%u:%u: malformed JSON at byte %zu "
+                               "(unexpected end)", name, line, col, off);
+        return sim_err_set(err, SIM_EINVAL, "%s:%u:%u: malformed JSON at byte %zu near '%.*s'",
+                           name, line, col, off, (int)(to - from), json + from);
     }
     int rc = apply_object(&c, root_nodes, (char *)cfg, root, "");
     cJSON_Delete(root);
