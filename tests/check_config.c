@@ -619,7 +619,8 @@ START_TEST(test_round_trip_everything)
         ck_assert_msg(config_set(&a, sets[i], &e) == SIM_OK, "%s: %s", sets[i], e.msg);
     /* after the sets: --set vm.X reaches listed VMs, so list them last */
     ck_assert_int_eq(config_load_string(&a,
-        "{\"vms\": [{\"vmid\": 7, \"s2_granule\": \"64k\", \"backing\": \"blocks\","
+        "{\"vms\": [{\"vmid\": 7, \"s2_granule\": \"64k\", \"s2_start_level\": \"auto\","
+        " \"backing\": \"blocks\","
         " \"block_size\": \"512M\"}, {\"vmid\": 65535}],"
         " \"processes\": [{\"asid\": 3, \"s1_granule\": \"16k\", \"block_size\": \"32M\"}]}",
         "s", &e), SIM_OK);
