@@ -305,6 +305,10 @@ static void store_uint(char *p, size_t width, uint64_t v)
     }
 }
 
+_Static_assert(sizeof(enum repl_policy) == sizeof(int) && sizeof(enum page_policy) == sizeof(int) &&
+               sizeof(enum alloc_kind) == sizeof(int) && sizeof(enum walker_port) == sizeof(int),
+               "enum fields are stored as int");
+
 static int load_enum(const char *p)
 {
     int v;
