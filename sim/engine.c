@@ -1,0 +1,812 @@
+/*
+ * sim/engine.c - replay engine and cycle accounting (see engine.h).
+ */
+#include "sim/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache/cache.h"
+#include "mmu/pgmem.h"
+#include "mmu/vmsa.h"
+#include "mmu/walk.h"
+#include "sim/os.h"
+#include "tlb/pwc.h"
+#include "tlb/tlb.h"
+
+#define CYC_EXACT   16384          /* walk cycles counted exactly below this */
+#define CYC_LOG     40             /* log2 buckets above it */
+#define ID_SLOTS    1024           /* per-VMID / per-ASID breakdown slots */
+#define MAX_RETRY   8              /* walks per access (demand faults in between) */
+
+struct id_stats {
+    bool used;
+    uint16_t id;
+    uint64_t accesses, walks, walk_cycles, walk_refs, demand_faults;
+};
+
+struct engine {
+    const struct sim_config *cfg;
+    struct pgmem *mem;
+    struct os_model os;
+    struct tlb *l1i, *l1d, *l2, *s2c;
+    struct pwc *pwc;
+    struct cache_hier *caches;
+    struct stats_sink sink;
+    uint32_t lat_l1i, lat_l1d, lat_l2, lat_pwc, lat_s2c;
+    enum walker_port port;
+    uint32_t line_shift;
+
+    /* current context cache */
+    bool have_ctx;
+    uint16_t ctx_vmid, ctx_asid;
+    struct os_proc *ctx;
+    unsigned split_shift;
+
+    /* the walk in progress */
+    struct walk_record rec;
+    uint64_t walk_cycles;          /* cycles of the walk in progress */
+    uint64_t fetch_served[3][SERVED_COUNT];  /* this walk's fetches by stage/level served */
+
+    /* totals */
+    uint64_t events[TR_KIND_COUNT];
+    uint64_t accesses, seq;
+    uint64_t tlb_cycles, walk_cycles_total, data_cycles;
+    uint64_t demand_faults, demand_fault_cycles, demand_walk_refs;
+    uint64_t walks, walk_refs_total, walk_cycles_max;
+    uint64_t refs_hist[WALK_MAX_FETCH + 1];
+    uint64_t cyc_exact[CYC_EXACT];
+    uint64_t cyc_log[CYC_LOG];
+    uint64_t served[3][SERVED_COUNT];
+    uint64_t pwc_hits, pwc_misses;
+    uint64_t s2c_hits, s2c_misses;
+    uint64_t tlbi_removed;
+    uint64_t split_accesses;
+    struct id_stats vm_stats[ID_SLOTS], as_stats[ID_SLOTS];
+
+    /* report storage */
+    struct stat_metric *metrics;
+    size_t n_metrics, cap_metrics;
+    struct stat_hist_bin *bins;
+    size_t n_bins, cap_bins;
+    char (*names)[48];             /* backing store of per-id metric names */
+    size_t n_names, cap_names;
+    struct strbuf json;
+};
+
+/* ---- walker hooks: the port to the cache hierarchy and the walk caches ---- */
+
+static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
+{
+    struct engine *e = ctx;
+    uint8_t served = SERVED_DRAM;
+    uint32_t c = cache_hier_access(e->caches, pa, MEM_READ, e->port, &served);
+    e->walk_cycles += c;
+    e->fetch_served[stage][served]++;
+    struct walk_record *r = &e->rec;
+    if (r->nfetch < WALK_MAX_FETCH) {
+        r->fetch_stage[r->nfetch] = stage;
+        r->fetch_level[r->nfetch] = level;
+        r->fetch_served[r->nfetch] = served;
+        r->nfetch++;
+    }
+}
+
+static bool hook_s2_lookup(void *ctx, uint64_t ipa, struct s2_leaf *leaf)
+{
+    struct engine *e = ctx;
+    struct tlb_entry te;
+    e->walk_cycles += e->lat_s2c;
+    if (!tlb_lookup(e->s2c, ipa, e->ctx_vmid, 0, &te)) {
+        e->s2c_misses++;
+        return false;
+    }
+    e->s2c_hits++;
+    leaf->ia_base = te.va;
+    leaf->oa_base = te.pa;
+    leaf->shift = te.shift;
+    leaf->cont_shift = te.shift;
+    leaf->level = (int8_t)te.level;
+    leaf->perms = te.perms;
+    leaf->memattr = 0xf;
+    return true;
+}
+
+static void hook_s2_fill(void *ctx, const struct s2_leaf *leaf)
+{
+    struct engine *e = ctx;
+    struct tlb_entry te = {
+        .va = leaf->ia_base, .pa = leaf->oa_base, .ipa = leaf->ia_base, .vmid = e->ctx_vmid,
+        .asid = 0, .shift = leaf->shift, .level = (uint8_t)leaf->level, .global = true,
+        .perms = leaf->perms,
+    };
+    tlb_insert(e->s2c, &te, leaf->ia_base);
+}
+
+static void hook_s1_table(void *ctx, int8_t level, uint8_t shift, uint64_t va, uint64_t next_ipa,
+                          uint8_t tattrs)
+{
+    struct engine *e = ctx;
+    if (!pwc_caches_level(e->pwc, level))
+        return;
+    struct pwc_entry pe = {
+        .tag = va >> shift, .ipa = next_ipa, .pa = 0, .vmid = e->ctx_vmid, .asid = e->ctx_asid,
+        .level = level, .shift = shift, .attrs = tattrs,
+    };
+    pwc_insert(e->pwc, &pe);
+}
+
+/* ---- construction ---- */
+
+int engine_create(struct engine **out, const struct sim_config *cfg,
+                  const struct stats_sink *sink, struct sim_err *err)
+{
+    struct engine *e = calloc(1, sizeof(*e));
+    int rc;
+
+    if (!e)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    e->cfg = cfg;
+    if (sink)
+        e->sink = *sink;
+    e->mem = pgmem_create();
+    if (!e->mem) {
+        free(e);
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    }
+    if ((rc = os_init(&e->os, cfg, e->mem, err)) < 0)
+        goto fail;
+    /* Distinct seeds per structure so that random replacement streams differ */
+    uint64_t s = cfg->seed;
+    if (!(e->l1i = tlb_create(&cfg->l1i_tlb, TLB_ROLE_LEAF, s ^ 0x11, err)) ||
+        !(e->l1d = tlb_create(&cfg->l1d_tlb, TLB_ROLE_LEAF, s ^ 0x12, err)) ||
+        !(e->l2 = tlb_create(&cfg->l2_tlb, TLB_ROLE_LEAF, s ^ 0x13, err))) {
+        rc = SIM_EINVAL;
+        goto fail;
+    }
+    struct tlb_config s2tc;
+    /* the IPA cache holds stage-2 leaves of every size a stage-2 granule can make */
+    tlb_config_from_pwc(&cfg->s2_ipa_cache,
+                        BIT64(12) | BIT64(14) | BIT64(16) | BIT64(21) | BIT64(25) | BIT64(29) |
+                            BIT64(30),
+                        &s2tc);
+    if (!(e->s2c = tlb_create(&s2tc, TLB_ROLE_S2, s ^ 0x14, err)) ||
+        !(e->pwc = pwc_create(&cfg->s1_walk_cache, s ^ 0x15, err)) ||
+        !(e->caches = cache_hier_create(&cfg->mem, s ^ 0x16, err))) {
+        rc = SIM_EINVAL;
+        goto fail;
+    }
+    e->lat_l1i = cfg->l1i_tlb.enabled ? cfg->l1i_tlb.latency_cycles : 0;
+    e->lat_l1d = cfg->l1d_tlb.enabled ? cfg->l1d_tlb.latency_cycles : 0;
+    e->lat_l2 = cfg->l2_tlb.enabled ? cfg->l2_tlb.latency_cycles : 0;
+    e->lat_pwc = cfg->s1_walk_cache.enabled ? cfg->s1_walk_cache.latency_cycles : 0;
+    e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
+    e->port = cfg->mem.walker_port;
+    e->line_shift = log2_u64(cfg->mem.l1d.enabled ? cfg->mem.l1d.line_bytes : 64);
+    *out = e;
+    return SIM_OK;
+fail:
+    engine_destroy(e);
+    return rc;
+}
+
+void engine_destroy(struct engine *e)
+{
+    if (!e)
+        return;
+    tlb_destroy(e->l1i);
+    tlb_destroy(e->l1d);
+    tlb_destroy(e->l2);
+    tlb_destroy(e->s2c);
+    pwc_destroy(e->pwc);
+    cache_hier_destroy(e->caches);
+    os_fini(&e->os);
+    pgmem_destroy(e->mem);
+    free(e->metrics);
+    free(e->bins);
+    free(e->names);
+    sb_free(&e->json);
+    free(e);
+}
+
+uint64_t engine_events(const struct engine *e)
+{
+    return e->seq;
+}
+
+/* ---- per-id breakdown ---- */
+
+static struct id_stats *id_slot(struct id_stats *tab, uint16_t id)
+{
+    unsigned i = (id * 2654435761u) & (ID_SLOTS - 1);
+    for (unsigned n = 0; n < ID_SLOTS; n++, i = (i + 1) & (ID_SLOTS - 1)) {
+        if (tab[i].used && tab[i].id == id)
+            return &tab[i];
+        if (!tab[i].used) {
+            tab[i].used = true;
+            tab[i].id = id;
+            return &tab[i];
+        }
+    }
+    return NULL;   /* more than ID_SLOTS ids: not broken down */
+}
+
+/* ---- the replay ---- */
+
+static int set_context(struct engine *e, uint16_t vmid, uint16_t asid, struct sim_err *err)
+{
+    if (e->have_ctx && e->ctx_vmid == vmid && e->ctx_asid == asid)
+        return SIM_OK;
+    int rc = os_context(&e->os, vmid, asid, &e->ctx, err);
+    if (rc < 0)
+        return rc;
+    e->have_ctx = true;
+    e->ctx_vmid = vmid;
+    e->ctx_asid = asid;
+    unsigned s1 = e->ctx->rg.s1[0].granule_shift;
+    if (e->ctx->rg.s1[1].granule_shift < s1)
+        s1 = e->ctx->rg.s1[1].granule_shift;
+    unsigned s2 = e->ctx->rg.s2_enabled ? e->ctx->rg.s2.granule_shift : 64;
+    e->split_shift = s1 < s2 ? s1 : s2;
+    return SIM_OK;
+}
+
+static void record_walk(struct engine *e, uint64_t cycles, unsigned refs)
+{
+    e->walks++;
+    e->walk_refs_total += refs;
+    e->walk_cycles_total += cycles;
+    e->refs_hist[refs < WALK_MAX_FETCH ? refs : WALK_MAX_FETCH]++;
+    if (cycles < CYC_EXACT)
+        e->cyc_exact[cycles]++;
+    else
+        e->cyc_log[log2_u64(cycles)]++;
+    if (cycles > e->walk_cycles_max)
+        e->walk_cycles_max = cycles;
+    for (int s = 1; s <= 2; s++)
+        for (int l = 0; l < SERVED_COUNT; l++)
+            e->served[s][l] += e->fetch_served[s][l];
+    struct id_stats *v = id_slot(e->vm_stats, e->ctx_vmid), *a = id_slot(e->as_stats, e->ctx_asid);
+    if (v) {
+        v->walks++;
+        v->walk_cycles += cycles;
+        v->walk_refs += refs;
+    }
+    if (a) {
+        a->walks++;
+        a->walk_cycles += cycles;
+        a->walk_refs += refs;
+    }
+}
+
+static void walk_begin(struct engine *e)
+{
+    e->walk_cycles = 0;
+    e->rec.nfetch = 0;
+    memset(e->fetch_served, 0, sizeof(e->fetch_served));
+}
+
+/* Translate one page-contained piece; *pa_out on success. */
+static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_out,
+                     struct sim_err *err)
+{
+    struct tlb *l1 = kind == TR_IFETCH ? e->l1i : e->l1d;
+    uint16_t vmid = e->ctx_vmid, asid = e->ctx_asid;
+    struct tlb_entry te;
+
+    e->tlb_cycles += kind == TR_IFETCH ? e->lat_l1i : e->lat_l1d;
+    if (tlb_lookup(l1, va, vmid, asid, &te))
+        goto hit;
+    e->tlb_cycles += e->lat_l2;
+    if (tlb_lookup(e->l2, va, vmid, asid, &te)) {
+        tlb_insert(l1, &te, va);
+        goto hit;
+    }
+
+    /* Page walk, retried after each demand fault */
+    struct os_proc *p = e->ctx;
+    int half = walk_s1_half(va);
+    int el = half;                               /* TTBR1 = kernel (EL1), TTBR0 = user (EL0) */
+    enum access_kind acc = kind == TR_STORE ? ACC_WRITE : kind == TR_IFETCH ? ACC_EXEC : ACC_READ;
+    const struct stage_params *sp = &p->rg.s1[half];
+    struct walk_hooks hooks = {
+        .ctx = e, .fetch = hook_fetch,
+        .s2_lookup = e->cfg->s2_ipa_cache.enabled && e->cfg->virtualized ? hook_s2_lookup : NULL,
+        .s2_fill = e->cfg->s2_ipa_cache.enabled && e->cfg->virtualized ? hook_s2_fill : NULL,
+        .s1_table = e->cfg->s1_walk_cache.enabled ? hook_s1_table : NULL,
+    };
+    struct walk_result wr;
+    bool ok = false;
+
+    for (int attempt = 0; attempt < MAX_RETRY && !ok; attempt++) {
+        struct walk_start start, *startp = NULL;
+        walk_begin(e);
+        if (e->cfg->s1_walk_cache.enabled) {
+            struct pwc_entry pe;
+            e->walk_cycles += e->lat_pwc;
+            for (int level = 2; level >= sp->start_level; level--) {
+                if (!pwc_caches_level(e->pwc, (int8_t)level))
+                    continue;
+                unsigned shift = vmsa_level_shift(sp->granule_shift, level);
+                if (pwc_lookup(e->pwc, vmid, asid, (int8_t)level, (uint8_t)shift, va, &pe)) {
+                    start = (struct walk_start){ (int8_t)(level + 1), pe.ipa, pe.attrs };
+                    startp = &start;
+                    break;
+                }
+            }
+            if (startp)
+                e->pwc_hits++;
+            else
+                e->pwc_misses++;
+        }
+        ok = walk_translate(e->mem, &p->rg, va, acc, el, &hooks, startp, &wr);
+        if (ok)
+            break;
+        /* A first touch: the OS model maps, the walk is retried.  The faulting
+         * walk is demand-fault cost, not walk cost. */
+        e->demand_faults++;
+        e->demand_fault_cycles += e->cfg->demand_fault_cycles + e->walk_cycles;
+        e->demand_walk_refs += wr.refs;
+        struct id_stats *v = id_slot(e->vm_stats, vmid), *a = id_slot(e->as_stats, asid);
+        if (v)
+            v->demand_faults++;
+        if (a)
+            a->demand_faults++;
+        int rc = os_demand_fault(&e->os, p, va, &wr.fault, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (!ok)
+        return sim_err_set(err, SIM_EINVAL, "VA 0x%" PRIx64 ": still faulting after %d demand "
+                           "faults (%s, stage %u, level %d)", va, MAX_RETRY,
+                           walk_fault_name(wr.fault.type), wr.fault.stage, wr.fault.level);
+
+    record_walk(e, e->walk_cycles, wr.refs);
+    if (e->sink.ops) {
+        struct walk_record *r = &e->rec;
+        r->seq = e->seq;
+        r->va = va;
+        r->ipa = wr.ipa;
+        r->pa = wr.pa;
+        r->vmid = vmid;
+        r->asid = asid;
+        r->kind = (uint8_t)kind;
+        r->s1_shift = wr.s1_shift;
+        r->s2_shift = wr.s2_shift;
+        r->tlb_shift = wr.size_shift;
+        r->refs = wr.refs;
+        r->cycles = (uint32_t)(e->walk_cycles > UINT32_MAX ? UINT32_MAX : e->walk_cycles);
+        int rc = e->sink.ops->walk(e->sink.ctx, r, err);
+        if (rc < 0)
+            return rc;
+    }
+    uint64_t mask = (UINT64_C(1) << wr.size_shift) - 1;
+    te = (struct tlb_entry){
+        .va = va & ~mask, .pa = wr.pa & ~mask, .ipa = wr.ipa & ~mask, .vmid = vmid, .asid = asid,
+        .shift = wr.size_shift, .level = (uint8_t)wr.s1_level, .global = wr.global,
+        .perms = wr.perms,
+    };
+    tlb_insert(e->l2, &te, va);
+    tlb_insert(l1, &te, va);
+    *pa_out = wr.pa;
+    return SIM_OK;
+hit:
+    *pa_out = te.pa | (va & ((UINT64_C(1) << te.shift) - 1));
+    return SIM_OK;
+}
+
+static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+{
+    int rc = set_context(e, rec->vmid, rec->asid, err);
+    if (rc < 0)
+        return rc;
+    uint64_t va = rec->va;
+    uint64_t end = va + (rec->size ? rec->size : 1);   /* exclusive */
+    if (end < va)
+        end = UINT64_MAX;                               /* wraps at the top: clip */
+    e->accesses++;
+    struct id_stats *v = id_slot(e->vm_stats, rec->vmid), *a = id_slot(e->as_stats, rec->asid);
+    if (v)
+        v->accesses++;
+    if (a)
+        a->accesses++;
+    uint64_t page = UINT64_C(1) << e->split_shift;
+    bool first = true;
+    while (va < end) {
+        uint64_t piece_end = (va | (page - 1)) + 1;
+        if (piece_end == 0 || piece_end > end)
+            piece_end = end;
+        if (!first)
+            e->split_accesses++;
+        first = false;
+        uint64_t pa;
+        if ((rc = translate(e, va, rec->kind, &pa, err)) < 0)
+            return rc;
+        if (rec->kind != TR_IFETCH) {
+            enum mem_op op = rec->kind == TR_STORE ? MEM_WRITE : MEM_READ;
+            uint64_t last = pa + (piece_end - va) - 1;
+            for (uint64_t line = pa >> e->line_shift; line <= last >> e->line_shift; line++)
+                e->data_cycles += cache_hier_access(e->caches, line << e->line_shift, op, PORT_L1D,
+                                                    NULL);
+        }
+        va = piece_end;
+    }
+    return SIM_OK;
+}
+
+int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+{
+    int rc = SIM_OK;
+    if (rec->kind >= TR_KIND_COUNT)
+        return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown kind %u", e->seq,
+                           rec->kind);
+    e->events[rec->kind]++;
+    switch (rec->kind) {
+    case TR_LOAD:
+    case TR_STORE:
+    case TR_IFETCH:
+        rc = do_access(e, rec, err);
+        break;
+    case TR_CTX_SWITCH:
+    case TR_VM_SWITCH:
+        /* tags do the work: entries of other contexts simply do not match */
+        break;
+    case TR_TLBI: {
+        if (rec->tlbi >= TLBI_KIND_COUNT)
+            return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown TLBI %u", e->seq,
+                               rec->tlbi);
+        struct tlbi op = { (enum tlbi_kind)rec->tlbi, rec->vmid, rec->asid, rec->va };
+        e->tlbi_removed += tlb_invalidate(e->l1i, &op) + tlb_invalidate(e->l1d, &op) +
+                           tlb_invalidate(e->l2, &op) + tlb_invalidate(e->s2c, &op) +
+                           pwc_invalidate(e->pwc, &op);
+        break;
+    }
+    }
+    e->seq++;
+    return rc;
+}
+
+/* ---- report ---- */
+
+static void add_metric(struct engine *e, const char *name, double v)
+{
+    if (e->n_metrics == e->cap_metrics) {
+        size_t n = e->cap_metrics ? e->cap_metrics * 2 : 128;
+        struct stat_metric *m = realloc(e->metrics, n * sizeof(*m));
+        if (!m)
+            return;             /* reported by the caller through json.oom-like check */
+        e->metrics = m;
+        e->cap_metrics = n;
+    }
+    e->metrics[e->n_metrics++] = (struct stat_metric){ name, v };
+}
+
+/* A metric whose name is built at run time (per-VMID / per-ASID). */
+static void add_metric_fmt(struct engine *e, double v, const char *fmt, unsigned id, const char *what)
+{
+    if (e->n_names == e->cap_names) {
+        size_t n = e->cap_names ? e->cap_names * 2 : 64;
+        char (*nn)[48] = realloc(e->names, n * sizeof(*nn));
+        if (!nn)
+            return;
+        /* names already handed out point into the old block: re-point them */
+        for (size_t i = 0; i < e->n_metrics; i++) {
+            const char *p = e->metrics[i].name;
+            if (e->names && p >= e->names[0] && p < e->names[0] + e->cap_names * 48)
+                e->metrics[i].name = nn[0] + (p - e->names[0]);
+        }
+        e->names = nn;
+        e->cap_names = n;
+    }
+    snprintf(e->names[e->n_names], 48, fmt, id, what);
+    add_metric(e, e->names[e->n_names++], v);
+}
+
+static void add_bin(struct engine *e, const char *hist, int64_t key, uint64_t count)
+{
+    if (e->n_bins == e->cap_bins) {
+        size_t n = e->cap_bins ? e->cap_bins * 2 : 256;
+        struct stat_hist_bin *b = realloc(e->bins, n * sizeof(*b));
+        if (!b)
+            return;
+        e->bins = b;
+        e->cap_bins = n;
+    }
+    e->bins[e->n_bins++] = (struct stat_hist_bin){ hist, key, count };
+}
+
+/* Walk-cycle value below which a fraction q of the walks fall. */
+static uint64_t cyc_quantile(const struct engine *e, double q)
+{
+    if (!e->walks)
+        return 0;
+    uint64_t want = (uint64_t)ceil(q * (double)e->walks), seen = 0;
+    if (want == 0)
+        want = 1;
+    for (uint64_t c = 0; c < CYC_EXACT; c++) {
+        seen += e->cyc_exact[c];
+        if (seen >= want)
+            return c;
+    }
+    for (int b = 0; b < CYC_LOG; b++) {
+        seen += e->cyc_log[b];
+        if (seen >= want)
+            return UINT64_C(1) << b;   /* lower bound of the log bucket */
+    }
+    return e->walk_cycles_max;
+}
+
+/* Histogram bucket width for walk cycles in the report: keeps ~100 buckets. */
+static uint64_t cyc_bucket_width(const struct engine *e)
+{
+    uint64_t w = 1;
+    uint64_t top = e->walk_cycles_max < CYC_EXACT ? e->walk_cycles_max : CYC_EXACT - 1;
+    while (top / w > 100)
+        w *= 2;
+    return w;
+}
+
+static double per_k(uint64_t n, uint64_t d)
+{
+    return d ? 1000.0 * (double)n / (double)d : 0.0;
+}
+
+static const char *const served_names[SERVED_COUNT] = { "l1", "l2", "llc", "dram" };
+
+int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
+{
+    static const char *const tlb_names[3] = { "l1i", "l1d", "l2" };
+    static const char *const m_tlb[3][4] = {
+        { "tlb.l1i.hits", "tlb.l1i.misses", "tlb.l1i.mpka", "tlb.l1i.mpki" },
+        { "tlb.l1d.hits", "tlb.l1d.misses", "tlb.l1d.mpka", "tlb.l1d.mpki" },
+        { "tlb.l2.hits", "tlb.l2.misses", "tlb.l2.mpka", "tlb.l2.mpki" },
+    };
+    static const char *const m_fetch[3][SERVED_COUNT] = {
+        { 0 },
+        { "walk_fetch.s1.l1", "walk_fetch.s1.l2", "walk_fetch.s1.llc", "walk_fetch.s1.dram" },
+        { "walk_fetch.s2.l1", "walk_fetch.s2.l2", "walk_fetch.s2.llc", "walk_fetch.s2.dram" },
+    };
+    static const char *const m_cache[3][2] = {
+        { "cache.l1d.hits", "cache.l1d.misses" },
+        { "cache.l2.hits", "cache.l2.misses" },
+        { "cache.llc.hits", "cache.llc.misses" },
+    };
+    struct tlb *tlbs[3] = { e->l1i, e->l1d, e->l2 };
+    uint64_t instr = e->events[TR_IFETCH];
+    uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
+    uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
+    double refs_mean = e->walks ? (double)e->walk_refs_total / (double)e->walks : 0.0;
+    double cyc_mean = e->walks ? (double)e->walk_cycles_total / (double)e->walks : 0.0;
+    uint64_t p50 = cyc_quantile(e, 0.50), p99 = cyc_quantile(e, 0.99);
+    struct strbuf *j = &e->json;
+
+    e->n_metrics = e->n_bins = e->n_names = 0;
+    sb_free(j);
+
+    add_metric(e, "accesses", (double)e->accesses);
+    add_metric(e, "accesses.load", (double)e->events[TR_LOAD]);
+    add_metric(e, "accesses.store", (double)e->events[TR_STORE]);
+    add_metric(e, "accesses.ifetch", (double)e->events[TR_IFETCH]);
+    add_metric(e, "instructions", (double)instr);
+    for (int t = 0; t < 3; t++) {
+        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        add_metric(e, m_tlb[t][0], (double)ts->hits);
+        add_metric(e, m_tlb[t][1], (double)ts->misses);
+        add_metric(e, m_tlb[t][2], per_k(ts->misses, e->accesses));
+        if (instr)
+            add_metric(e, m_tlb[t][3], per_k(ts->misses, instr));
+    }
+    add_metric(e, "pwc.s1.hits", (double)e->pwc_hits);
+    add_metric(e, "pwc.s1.misses", (double)e->pwc_misses);
+    add_metric(e, "pwc.s2.hits", (double)e->s2c_hits);
+    add_metric(e, "pwc.s2.misses", (double)e->s2c_misses);
+    add_metric(e, "walks", (double)e->walks);
+    add_metric(e, "walk_refs.mean", refs_mean);
+    add_metric(e, "walk_cycles.mean", cyc_mean);
+    add_metric(e, "walk_cycles.p50", (double)p50);
+    add_metric(e, "walk_cycles.p99", (double)p99);
+    add_metric(e, "walk_cycles.max", (double)e->walk_cycles_max);
+    for (int s = 1; s <= 2; s++)
+        for (int l = 0; l < SERVED_COUNT; l++)
+            add_metric(e, m_fetch[s][l], (double)e->served[s][l]);
+    add_metric(e, "translation_cycles", (double)translation);
+    add_metric(e, "data_cycles", (double)e->data_cycles);
+    add_metric(e, "total_cycles", (double)total);
+    add_metric(e, "translation_share", total ? (double)translation / (double)total : 0.0);
+    add_metric(e, "demand_faults", (double)e->demand_faults);
+    add_metric(e, "demand_fault_cycles", (double)e->demand_fault_cycles);
+    for (int l = 0; l < 3; l++) {
+        const struct cache_level_stats *cs = cache_hier_stats(e->caches, (enum mem_served)l);
+        add_metric(e, m_cache[l][0], (double)cs->hits);
+        add_metric(e, m_cache[l][1], (double)cs->misses);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
+        const char *fmt = pass ? "asid.%u.%s" : "vmid.%u.%s";
+        for (unsigned id = 0; id <= 0xffff; id++) {
+            /* deterministic order: by id */
+            for (unsigned i = 0; i < ID_SLOTS; i++) {
+                if (!tab[i].used || tab[i].id != id)
+                    continue;
+                add_metric_fmt(e, (double)tab[i].walks, fmt, id, "walks");
+                add_metric_fmt(e, (double)tab[i].walk_cycles, fmt, id, "walk_cycles");
+            }
+        }
+    }
+    for (unsigned r = 0; r <= WALK_MAX_FETCH; r++)
+        if (e->refs_hist[r])
+            add_bin(e, "walk_refs", r, e->refs_hist[r]);
+    uint64_t w = cyc_bucket_width(e);
+    for (uint64_t c = 0; c < CYC_EXACT; c += w) {
+        uint64_t n = 0;
+        for (uint64_t k = c; k < c + w && k < CYC_EXACT; k++)
+            n += e->cyc_exact[k];
+        if (n)
+            add_bin(e, "walk_cycles", (int64_t)c, n);
+    }
+    for (int b = 0; b < CYC_LOG; b++)
+        if (e->cyc_log[b])
+            add_bin(e, "walk_cycles", (int64_t)(UINT64_C(1) << b), e->cyc_log[b]);
+
+    /* the JSON summary (schema documented in README) */
+    sb_printf(j, "{\n  \"schema\": %d,\n  \"program\": \"mmusim %s\",\n", ENGINE_SCHEMA,
+              MMUSIM_VERSION);
+    sb_printf(j, "  \"config\": {\"preset\": ");
+    sb_json_str(j, e->cfg->preset);
+    sb_printf(j, ", \"virtualized\": %s, \"s1_granule\": \"%uk\", \"s2_granule\": \"%uk\", "
+              "\"va_bits\": %u, \"ipa_bits\": %u, \"seed\": %" PRIu64 "},\n",
+              e->cfg->virtualized ? "true" : "false", (1u << e->cfg->proc.s1_granule_shift) >> 10,
+              (1u << e->cfg->vm.s2_granule_shift) >> 10, e->cfg->proc.va_bits, e->cfg->vm.ipa_bits,
+              e->cfg->seed);
+    sb_printf(j, "  \"events\": %" PRIu64 ",\n  \"accesses\": %" PRIu64 ",\n", e->seq, e->accesses);
+    sb_printf(j, "  \"accesses_by_kind\": {\"load\": %" PRIu64 ", \"store\": %" PRIu64
+              ", \"ifetch\": %" PRIu64 "},\n", e->events[TR_LOAD], e->events[TR_STORE],
+              e->events[TR_IFETCH]);
+    sb_printf(j, "  \"instructions\": %" PRIu64 ",\n  \"page_splits\": %" PRIu64 ",\n", instr,
+              e->split_accesses);
+    sb_printf(j, "  \"other_events\": {\"ctx_switch\": %" PRIu64 ", \"vm_switch\": %" PRIu64
+              ", \"tlbi\": %" PRIu64 ", \"tlbi_entries_removed\": %" PRIu64 "},\n",
+              e->events[TR_CTX_SWITCH], e->events[TR_VM_SWITCH], e->events[TR_TLBI],
+              e->tlbi_removed);
+    sb_printf(j, "  \"tlb\": {");
+    for (int t = 0; t < 3; t++) {
+        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        sb_printf(j, "%s\"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 ", \"mpka\": %.4f",
+                  t ? ", " : "", tlb_names[t], ts->hits, ts->misses, per_k(ts->misses, e->accesses));
+        if (instr)
+            sb_printf(j, ", \"mpki\": %.4f", per_k(ts->misses, instr));
+        sb_printf(j, "}");
+    }
+    sb_printf(j, "},\n  \"walk_cache\": {\"s1\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64
+              "}, \"s2\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 "}},\n",
+              e->pwc_hits, e->pwc_misses, e->s2c_hits, e->s2c_misses);
+    sb_printf(j, "  \"walks\": %" PRIu64 ",\n  \"walk_refs\": {\"mean\": %.4f, \"hist\": {",
+              e->walks, refs_mean);
+    bool firstb = true;
+    for (size_t i = 0; i < e->n_bins; i++)
+        if (strcmp(e->bins[i].hist, "walk_refs") == 0) {
+            sb_printf(j, "%s\"%" PRId64 "\": %" PRIu64, firstb ? "" : ", ", e->bins[i].key,
+                      e->bins[i].count);
+            firstb = false;
+        }
+    sb_printf(j, "}},\n  \"walk_cycles\": {\"mean\": %.4f, \"p50\": %" PRIu64 ", \"p99\": %" PRIu64
+              ", \"max\": %" PRIu64 ", \"bucket\": %" PRIu64 ", \"hist\": {",
+              cyc_mean, p50, p99, e->walk_cycles_max, w);
+    firstb = true;
+    for (size_t i = 0; i < e->n_bins; i++)
+        if (strcmp(e->bins[i].hist, "walk_cycles") == 0) {
+            sb_printf(j, "%s\"%" PRId64 "\": %" PRIu64, firstb ? "" : ", ", e->bins[i].key,
+                      e->bins[i].count);
+            firstb = false;
+        }
+    sb_printf(j, "}},\n  \"walk_fetch_served\": {");
+    for (int s = 1; s <= 2; s++) {
+        sb_printf(j, "%s\"s%d\": {", s == 1 ? "" : ", ", s);
+        for (int l = 0; l < SERVED_COUNT; l++)
+            sb_printf(j, "%s\"%s\": %" PRIu64, l ? ", " : "", served_names[l], e->served[s][l]);
+        sb_printf(j, "}");
+    }
+    sb_printf(j, "},\n  \"cache\": {");
+    for (int l = 0; l < 3; l++) {
+        const struct cache_level_stats *cs = cache_hier_stats(e->caches, (enum mem_served)l);
+        sb_printf(j, "%s\"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 "}", l ? ", " : "",
+                  l == 0 ? "l1d" : l == 1 ? "l2" : "llc", cs->hits, cs->misses);
+    }
+    sb_printf(j, "},\n  \"demand_faults\": {\"count\": %" PRIu64 ", \"cycles\": %" PRIu64
+              ", \"walk_refs\": %" PRIu64 "},\n", e->demand_faults, e->demand_fault_cycles,
+              e->demand_walk_refs);
+    sb_printf(j, "  \"page_tables\": {\"s1_pages\": %" PRIu64 ", \"s1_blocks\": %" PRIu64
+              ", \"s1_tables\": %" PRIu64 ", \"s2_pages\": %" PRIu64 ", \"s2_blocks\": %" PRIu64
+              ", \"s2_tables\": %" PRIu64 "},\n", e->os.stats.s1_pages, e->os.stats.s1_blocks,
+              e->os.stats.s1_tables, e->os.stats.s2_pages, e->os.stats.s2_blocks,
+              e->os.stats.s2_tables);
+    sb_printf(j, "  \"tlb_cycles\": %" PRIu64 ",\n  \"walk_cycles_total\": %" PRIu64
+              ",\n  \"data_cycles\": %" PRIu64 ",\n  \"translation_cycles\": %" PRIu64
+              ",\n  \"total_cycles\": %" PRIu64 ",\n  \"translation_share\": %.6f,\n",
+              e->tlb_cycles, e->walk_cycles_total, e->data_cycles, translation, total,
+              total ? (double)translation / (double)total : 0.0);
+    for (int pass = 0; pass < 2; pass++) {
+        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
+        sb_printf(j, "  \"%s\": {", pass ? "per_asid" : "per_vmid");
+        bool f = true;
+        for (unsigned id = 0; id <= 0xffff; id++)
+            for (unsigned i = 0; i < ID_SLOTS; i++) {
+                if (!tab[i].used || tab[i].id != id)
+                    continue;
+                const struct id_stats *s = &tab[i];
+                sb_printf(j, "%s\"%u\": {\"accesses\": %" PRIu64 ", \"walks\": %" PRIu64
+                          ", \"walk_refs\": %" PRIu64 ", \"walk_cycles\": %" PRIu64
+                          ", \"demand_faults\": %" PRIu64 "}", f ? "" : ", ", id, s->accesses,
+                          s->walks, s->walk_refs, s->walk_cycles, s->demand_faults);
+                f = false;
+            }
+        sb_printf(j, "}%s\n", pass ? "" : ",");
+    }
+    sb_printf(j, "}\n");
+    if (j->oom)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory building the report");
+    *out = (struct run_totals){ e->metrics, e->n_metrics, e->bins, e->n_bins, sb_str(j) };
+    return SIM_OK;
+}
+
+void engine_print_text(struct engine *e, struct strbuf *sb)
+{
+    static const char *const tlb_names[3] = { "L1 I-TLB", "L1 D-TLB", "L2 TLB" };
+    struct tlb *tlbs[3] = { e->l1i, e->l1d, e->l2 };
+    uint64_t instr = e->events[TR_IFETCH];
+    uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
+    uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
+
+    sb_printf(sb, "accesses          %" PRIu64 " (load %" PRIu64 ", store %" PRIu64
+              ", ifetch %" PRIu64 "), page-crossing pieces %" PRIu64 "\n", e->accesses,
+              e->events[TR_LOAD], e->events[TR_STORE], e->events[TR_IFETCH], e->split_accesses);
+    sb_printf(sb, "other events      ctx switches %" PRIu64 ", VM switches %" PRIu64 ", TLBI %" PRIu64
+              " (%" PRIu64 " entries removed)\n", e->events[TR_CTX_SWITCH],
+              e->events[TR_VM_SWITCH], e->events[TR_TLBI], e->tlbi_removed);
+    for (int t = 0; t < 3; t++) {
+        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        sb_printf(sb, "%-17s hits %" PRIu64 ", misses %" PRIu64 ", %.3f misses/1000 accesses",
+                  tlb_names[t], ts->hits, ts->misses, per_k(ts->misses, e->accesses));
+        if (instr)
+            sb_printf(sb, ", MPKI %.3f", per_k(ts->misses, instr));
+        sb_printf(sb, "\n");
+    }
+    sb_printf(sb, "S1 walk cache     hits %" PRIu64 ", misses %" PRIu64 "\n", e->pwc_hits,
+              e->pwc_misses);
+    sb_printf(sb, "S2 IPA cache      hits %" PRIu64 ", misses %" PRIu64 "\n", e->s2c_hits,
+              e->s2c_misses);
+    sb_printf(sb, "walks             %" PRIu64 ", refs/walk %.3f, cycles/walk %.2f (p50 %" PRIu64
+              ", p99 %" PRIu64 ", max %" PRIu64 ")\n", e->walks,
+              e->walks ? (double)e->walk_refs_total / (double)e->walks : 0.0,
+              e->walks ? (double)e->walk_cycles_total / (double)e->walks : 0.0,
+              cyc_quantile(e, 0.5), cyc_quantile(e, 0.99), e->walk_cycles_max);
+    sb_printf(sb, "refs histogram   ");
+    for (unsigned r = 0; r <= WALK_MAX_FETCH; r++)
+        if (e->refs_hist[r])
+            sb_printf(sb, " %u:%" PRIu64, r, e->refs_hist[r]);
+    sb_printf(sb, "\n");
+    for (int s = 1; s <= 2; s++) {
+        sb_printf(sb, "S%d fetches served ", s);
+        for (int l = 0; l < SERVED_COUNT; l++)
+            sb_printf(sb, " %s %" PRIu64, served_names[l], e->served[s][l]);
+        sb_printf(sb, "\n");
+    }
+    sb_printf(sb, "demand faults     %" PRIu64 " (%" PRIu64 " cycles, not walk cost)\n",
+              e->demand_faults, e->demand_fault_cycles);
+    sb_printf(sb, "cycles            translation %" PRIu64 " (TLB %" PRIu64 " + walks %" PRIu64
+              "), data %" PRIu64 ", total %" PRIu64 ", translation share %.2f%%\n", translation,
+              e->tlb_cycles, e->walk_cycles_total, e->data_cycles, total,
+              total ? 100.0 * (double)translation / (double)total : 0.0);
+    for (int pass = 0; pass < 2; pass++) {
+        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
+        for (unsigned id = 0; id <= 0xffff; id++)
+            for (unsigned i = 0; i < ID_SLOTS; i++)
+                if (tab[i].used && tab[i].id == id)
+                    sb_printf(sb, "%s %-11u accesses %" PRIu64 ", walks %" PRIu64
+                              ", walk cycles %" PRIu64 ", demand faults %" PRIu64 "\n",
+                              pass ? "ASID" : "VMID", id, tab[i].accesses, tab[i].walks,
+                              tab[i].walk_cycles, tab[i].demand_faults);
+    }
+}
