@@ -57,15 +57,19 @@ static int64_t peek_int(const char *sql)
     return v;
 }
 
-static char *peek_text(const char *sql)
+/* The first column of the first row as text, in one of 8 rotating buffers. */
+static const char *peek_text(const char *sql)
 {
+    static char bufs[8][512];
+    static unsigned next;
     sqlite3 *db = peek_open();
     sqlite3_stmt *st = NULL;
     ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
                   sqlite3_errmsg(db));
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
     const unsigned char *t = sqlite3_column_text(st, 0);
-    char *v = strdup(t ? (const char *)t : "(null)");
+    char *v = bufs[next++ % 8];
+    snprintf(v, sizeof(bufs[0]), "%s", t ? (const char *)t : "(null)");
     sqlite3_finalize(st);
     sqlite3_close(db);
     return v;
@@ -453,10 +457,9 @@ START_TEST(test_disk_full)
     struct run_totals t = totals();
     ck_assert_int_eq(s.ops->run_end(s.ctx, &t, &err), SIM_EINVAL);   /* no open run */
     s.ops->close(s.ctx);
-    char *st = peek_text("SELECT status FROM runs WHERE id = 1");
+    const char *st = peek_text("SELECT status FROM runs WHERE id = 1");
     ck_assert_msg(strcmp(st, "failed") == 0 || strcmp(st, "running") == 0, "status %s", st);
     ck_assert_str_eq(peek_text("PRAGMA integrity_check"), "ok");
-    free(st);
 }
 END_TEST
 
