@@ -38,6 +38,8 @@ override CFLAGS += -DMMUSIM_VERSION='"$(VERSION)"'
 LIB_SRCS  := $(sort $(wildcard sim/*.c mmu/*.c tlb/*.c cache/*.c traces/*.c))
 LIB_SRCS  := $(filter-out sim/main.c,$(LIB_SRCS))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# results/schema.sql is compiled in as `const char mmusim_schema_sql[]`.
+GEN_OBJS  := $(BUILD)/gen/schema_sql.o
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 BENCH_SRCS:= $(sort $(wildcard tests/bench/*.c))
@@ -49,7 +51,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libmmusim.a: $(LIB_OBJS)
+$(BUILD)/gen/schema_sql.c: results/schema.sql
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from results/schema.sql by the Makefile: do not edit */'; \
+	  echo 'extern const char mmusim_schema_sql[];'; \
+	  echo 'const char mmusim_schema_sql[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libmmusim.a: $(LIB_OBJS) $(GEN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/cmd_results.h"
 #include "sim/cmd_translate.h"
 
 struct command {
@@ -16,6 +17,10 @@ struct command {
 
 static const struct command commands[] = {
     { "translate", cmd_translate, "translate probe addresses of a scenario (registers + memory)" },
+    { "runs", cmd_runs, "list the runs of a results database" },
+    { "compare", cmd_compare, "compare runs or a run against a baseline; non-zero outside tolerance" },
+    { "baseline", cmd_baseline, "write a baseline file from a run" },
+    { "export", cmd_export, "export a run's metrics, histograms or walk log as CSV or JSON" },
 };
 
 static void usage(FILE *f)
