@@ -285,6 +285,22 @@ unsigned tlb_occupancy(const struct tlb *t)
     return t->valid;
 }
 
+bool tlb_contains(const struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, bool global,
+                  uint8_t shift)
+{
+    if (!t->enabled || shift < TLB_MIN_SHIFT || shift > TLB_MAX_SHIFT)
+        return false;
+    uint64_t vpn = va >> shift;
+    size_t base = (size_t)set_of(t, vpn) * t->ways;
+    for (uint32_t w = 0; w < t->ways; w++) {
+        const struct tlb_tag *g = &t->tags[base + w];
+        if (g->vpn == vpn && g->shift == shift && g->vmid == vmid &&
+            (g->asid_mask == 0) == global && (global || g->asid == asid))
+            return true;
+    }
+    return false;
+}
+
 int tlb_check(const struct tlb *t)
 {
     if (t->st.hits + t->st.misses != t->st.lookups)

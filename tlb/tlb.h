@@ -104,6 +104,13 @@ void tlb_reset_stats(struct tlb *t);
 unsigned tlb_occupancy(const struct tlb *t);
 
 /**
+ * tlb_contains() - is an entry with exactly this key held?  (@asid ignored
+ * when @global.)  No side effects: for tests and debugging.
+ */
+bool tlb_contains(const struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, bool global,
+                  uint8_t shift);
+
+/**
  * tlb_check() - invariant checker for tests: per-size counts match the valid
  * entries, each entry sits in the set its index selects, its size is held by
  * the level, no two valid entries share a key, hits + misses == lookups.
