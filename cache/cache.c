@@ -1,0 +1,331 @@
+/*
+ * cache/cache.c - the data-cache hierarchy (contract and model in cache.h).
+ *
+ * Each level stores the full line number (pa >> line_shift) per way, with
+ * LINE_INVALID for an empty way, plus a dirty byte.  Levels are kept in an
+ * array indexed like enum mem_served (0 = L1D, 1 = L2, 2 = LLC) so that a
+ * walker port maps to its first level by subtracting one.
+ */
+#include "cache/cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/repl.h"
+
+#define CACHE_LEVELS   3
+#define LINE_INVALID   UINT64_MAX
+#define CACHE_MAX_LINES (UINT64_C(1) << 26)
+
+struct cache_lvl {
+    bool enabled;
+    bool write_back;           /* false: write-through */
+    bool write_allocate;       /* false: write-around */
+    uint32_t sets, ways;
+    uint32_t set_mask;         /* sets - 1 when sets is a power of two */
+    bool sets_pow2;
+    unsigned line_shift;       /* log2 line_bytes */
+    uint32_t latency_cycles;   /* hit latency */
+    uint64_t *lines;           /* sets * ways line numbers, LINE_INVALID when empty */
+    uint8_t *dirty;            /* sets * ways */
+    struct repl repl;
+    struct cache_level_stats st;
+};
+
+struct cache_hier {
+    struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
+    uint32_t dram_latency_cycles;
+    struct cache_level_stats dram;       /* see cache_hier_stats() */
+};
+
+static const char *const lvl_names[CACHE_LEVELS] = { "l1d", "l2", "llc" };
+
+static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned k, uint64_t seed,
+                    struct sim_err *err)
+{
+    const char *n = lvl_names[k];
+    L->enabled = c->enabled;
+    if (!c->enabled)
+        return SIM_OK;
+    if (!is_pow2(c->line_bytes))
+        return sim_err_set(err, SIM_EINVAL, "mem.%s.line_bytes: must be a power of two, got %" PRIu32,
+                           n, c->line_bytes);
+    if (c->size_bytes == 0 || c->size_bytes % c->line_bytes != 0)
+        return sim_err_set(err, SIM_EINVAL,
+                           "mem.%s.size_bytes: must be a non-zero multiple of line_bytes (%" PRIu32
+                           "), got %" PRIu64, n, c->line_bytes, c->size_bytes);
+    uint64_t lines = c->size_bytes / c->line_bytes;
+    if (lines > CACHE_MAX_LINES)
+        return sim_err_set(err, SIM_EINVAL, "mem.%s.size_bytes: at most %" PRIu64 " lines, got %" PRIu64,
+                           n, CACHE_MAX_LINES, lines);
+    uint64_t ways = c->ways ? c->ways : lines;
+    if (ways > lines || lines % ways != 0)
+        return sim_err_set(err, SIM_EINVAL,
+                           "mem.%s.ways: size_bytes / (ways * line_bytes) must be an integer >= 1, "
+                           "got %" PRIu64 " / (%" PRIu32 " * %" PRIu32 ")",
+                           n, c->size_bytes, c->ways, c->line_bytes);
+    if (c->repl != REPL_LRU && c->repl != REPL_PLRU && c->repl != REPL_RANDOM)
+        return sim_err_set(err, SIM_EINVAL, "mem.%s.repl: unknown policy %d", n, (int)c->repl);
+    L->write_back = c->write_back;
+    L->write_allocate = c->write_allocate;
+    L->ways = (uint32_t)ways;
+    L->sets = (uint32_t)(lines / ways);
+    L->sets_pow2 = is_pow2(L->sets);
+    L->set_mask = L->sets - 1;
+    L->line_shift = log2_u64(c->line_bytes);
+    L->latency_cycles = c->latency_cycles;
+    L->lines = malloc(lines * sizeof(*L->lines));
+    L->dirty = calloc(lines, 1);
+    if (!L->lines || !L->dirty)
+        return sim_err_set(err, SIM_ENOMEM, "mem.%s: out of memory for %" PRIu64 " lines", n, lines);
+    for (uint64_t i = 0; i < lines; i++)
+        L->lines[i] = LINE_INVALID;
+    /* a distinct random stream per level, all derived from the run's seed */
+    return repl_init(&L->repl, c->repl, L->sets, L->ways,
+                     seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
+}
+
+struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed,
+                                     struct sim_err *err)
+{
+    if (cfg->walker_port != PORT_L1D && cfg->walker_port != PORT_L2 &&
+        cfg->walker_port != PORT_LLC) {
+        sim_err_set(err, SIM_EINVAL, "mem.walker_port: must be l1d, l2 or llc (1..3), got %d",
+                    (int)cfg->walker_port);
+        return NULL;
+    }
+    struct cache_hier *h = calloc(1, sizeof(*h));
+    if (!h) {
+        sim_err_set(err, SIM_ENOMEM, "mem: out of memory");
+        return NULL;
+    }
+    const struct cache_config *c[CACHE_LEVELS] = { &cfg->l1d, &cfg->l2, &cfg->llc };
+    for (unsigned k = 0; k < CACHE_LEVELS; k++) {
+        if (lvl_init(&h->lv[k], c[k], k, seed, err) < 0) {
+            cache_hier_destroy(h);
+            return NULL;
+        }
+    }
+    h->dram_latency_cycles = cfg->dram_latency_cycles;
+    return h;
+}
+
+void cache_hier_destroy(struct cache_hier *h)
+{
+    if (!h)
+        return;
+    for (unsigned k = 0; k < CACHE_LEVELS; k++) {
+        repl_fini(&h->lv[k].repl);
+        free(h->lv[k].lines);
+        free(h->lv[k].dirty);
+    }
+    free(h);
+}
+
+static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
+{
+    return L->sets_pow2 ? (uint32_t)(line & L->set_mask) : (uint32_t)(line % L->sets);
+}
+
+/* Way of @line in its set, or -1. */
+static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
+{
+    const uint64_t *row = &L->lines[(size_t)set * L->ways];
+    for (uint32_t w = 0; w < L->ways; w++)
+        if (row[w] == line)
+            return (int)w;
+    return -1;
+}
+
+static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
+
+/* Put @line into level @k (it is absent), writing back a dirty victim. */
+static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
+{
+    struct cache_lvl *L = &h->lv[k];
+    uint32_t set = set_of(L, line);
+    size_t base = (size_t)set * L->ways;
+    uint32_t way = UINT32_MAX;
+    for (uint32_t w = 0; w < L->ways; w++) {
+        if (L->lines[base + w] == LINE_INVALID) {
+            way = w;   /* lowest invalid way first */
+            break;
+        }
+    }
+    if (way == UINT32_MAX) {
+        way = repl_victim(&L->repl, set);
+        if (L->dirty[base + way]) {
+            uint64_t victim_pa = L->lines[base + way] << L->line_shift;
+            L->st.writebacks++;
+            L->lines[base + way] = LINE_INVALID;   /* gone before the write-back lands */
+            L->dirty[base + way] = 0;
+            absorb_write(h, k + 1, victim_pa);
+        }
+    }
+    L->lines[base + way] = line;
+    L->dirty[base + way] = dirty;
+    repl_touch(&L->repl, set, way);
+}
+
+/* A write arriving at level @k from above (a write-back or write-through
+ * traffic): not on the access's critical path, so uncharged. */
+static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
+{
+    for (; k < CACHE_LEVELS; k++) {
+        struct cache_lvl *L = &h->lv[k];
+        if (!L->enabled)
+            continue;
+        uint64_t line = pa >> L->line_shift;
+        uint32_t set = set_of(L, line);
+        int w = find(L, line, set);
+        if (w >= 0) {
+            if (L->write_back) {
+                L->dirty[(size_t)set * L->ways + (uint32_t)w] = 1;
+                return;
+            }
+            continue;          /* write-through: updated here, passed on */
+        }
+        if (L->write_allocate) {
+            install(h, k, line, L->write_back);
+            if (L->write_back)
+                return;
+        }
+    }
+    h->dram.writebacks++;
+}
+
+uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
+                           enum walker_port from, uint8_t *served)
+{
+    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
+    uint32_t cycles = 0;
+    unsigned hit_level = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
+    for (unsigned k = start; k < CACHE_LEVELS; k++) {
+        struct cache_lvl *L = &h->lv[k];
+        if (!L->enabled)
+            continue;
+        cycles += L->latency_cycles;
+        L->st.accesses++;
+        uint64_t line = pa >> L->line_shift;
+        uint32_t set = set_of(L, line);
+        int w = find(L, line, set);
+        if (w >= 0) {
+            L->st.hits++;
+            repl_touch(&L->repl, set, (uint32_t)w);
+            hit_level = k;
+            break;
+        }
+        L->st.misses++;
+    }
+    if (hit_level == CACHE_LEVELS) {
+        cycles += h->dram_latency_cycles;
+        h->dram.accesses++;
+        h->dram.hits++;
+    }
+    if (served)
+        *served = (uint8_t)hit_level;
+
+    /* Fill on the way back, nearest the supplier first; write-around levels skip writes. */
+    for (unsigned k = hit_level; k-- > start;) {
+        struct cache_lvl *L = &h->lv[k];
+        if (L->enabled && (op == MEM_READ || L->write_allocate))
+            install(h, k, pa >> L->line_shift, false);
+    }
+    if (op == MEM_WRITE) {
+        /* The data lands in the highest level holding the line now. */
+        for (unsigned k = start; k < CACHE_LEVELS; k++) {
+            struct cache_lvl *L = &h->lv[k];
+            if (!L->enabled)
+                continue;
+            uint64_t line = pa >> L->line_shift;
+            uint32_t set = set_of(L, line);
+            int w = find(L, line, set);
+            if (w < 0)
+                continue;      /* write-around: not here, the write goes further down */
+            if (L->write_back)
+                L->dirty[(size_t)set * L->ways + (uint32_t)w] = 1;
+            else
+                absorb_write(h, k + 1, pa);
+            return cycles;
+        }
+        h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
+    }
+    return cycles;
+}
+
+const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
+                                                 enum mem_served level)
+{
+    if ((unsigned)level < CACHE_LEVELS)
+        return &h->lv[level].st;
+    if (level == SERVED_DRAM)
+        return &h->dram;
+    return NULL;
+}
+
+void cache_hier_reset_stats(struct cache_hier *h)
+{
+    for (unsigned k = 0; k < CACHE_LEVELS; k++)
+        memset(&h->lv[k].st, 0, sizeof(h->lv[k].st));
+    memset(&h->dram, 0, sizeof(h->dram));
+}
+
+static int probe_way(const struct cache_hier *h, enum mem_served level, uint64_t pa,
+                     const struct cache_lvl **Lout, size_t *idx)
+{
+    if ((unsigned)level >= CACHE_LEVELS || !h->lv[level].enabled)
+        return -1;
+    const struct cache_lvl *L = &h->lv[level];
+    uint64_t line = pa >> L->line_shift;
+    uint32_t set = set_of(L, line);
+    int w = find(L, line, set);
+    *Lout = L;
+    *idx = (size_t)set * L->ways + (uint32_t)(w < 0 ? 0 : w);
+    return w;
+}
+
+bool cache_hier_probe(const struct cache_hier *h, enum mem_served level, uint64_t pa)
+{
+    const struct cache_lvl *L;
+    size_t idx;
+    return probe_way(h, level, pa, &L, &idx) >= 0;
+}
+
+bool cache_hier_probe_dirty(const struct cache_hier *h, enum mem_served level, uint64_t pa)
+{
+    const struct cache_lvl *L;
+    size_t idx;
+    return probe_way(h, level, pa, &L, &idx) >= 0 && L->dirty[idx];
+}
+
+int cache_hier_check(const struct cache_hier *h)
+{
+    for (unsigned k = 0; k < CACHE_LEVELS; k++) {
+        const struct cache_lvl *L = &h->lv[k];
+        if (L->st.hits + L->st.misses != L->st.accesses)
+            return 1;
+        if (!L->enabled)
+            continue;
+        for (uint32_t set = 0; set < L->sets; set++) {
+            const uint64_t *row = &L->lines[(size_t)set * L->ways];
+            const uint8_t *drow = &L->dirty[(size_t)set * L->ways];
+            for (uint32_t w = 0; w < L->ways; w++) {
+                if (row[w] == LINE_INVALID) {
+                    if (drow[w])
+                        return 2;     /* dirty empty way */
+                    continue;
+                }
+                if (set_of(L, row[w]) != set)
+                    return 3;         /* line in the wrong set */
+                if (drow[w] && !L->write_back)
+                    return 4;         /* write-through levels hold no dirty data */
+                for (uint32_t w2 = w + 1; w2 < L->ways; w2++)
+                    if (row[w2] == row[w])
+                        return 5;     /* duplicate line */
+            }
+        }
+    }
+    if (h->dram.hits != h->dram.accesses || h->dram.misses != 0)
+        return 6;
+    return 0;
+}

@@ -1,0 +1,224 @@
+/*
+ * tlb/pwc.c - the stage-1 walk cache (contract and model in pwc.h).
+ */
+#include "tlb/pwc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/repl.h"
+
+#define PWC_MAX_ENTRIES (UINT32_C(1) << 20)
+#define PWC_LEVEL_MASK  UINT32_C(0x7)   /* levels 0..2 hold table descriptors */
+
+struct pwc {
+    bool enabled;             /* false: stores nothing, counts nothing */
+    uint32_t levels;          /* bit L: level-L table descriptors are cached */
+    uint32_t sets, ways;      /* ways = entries when fully associative */
+    uint32_t set_mask;        /* sets - 1 when sets is a power of two */
+    bool sets_pow2;
+    uint32_t valid;           /* valid entries */
+    bool *used;               /* sets * ways: slot holds an entry */
+    struct pwc_entry *ents;   /* sets * ways */
+    struct repl repl;
+    struct tlb_stats st;
+};
+
+struct pwc *pwc_create(const struct pwc_config *cfg, uint64_t seed, struct sim_err *err)
+{
+    struct pwc *p = calloc(1, sizeof(*p));
+    if (!p) {
+        sim_err_set(err, SIM_ENOMEM, "pwc: out of memory");
+        return NULL;
+    }
+    p->enabled = cfg->enabled;
+    if (!cfg->enabled)
+        return p;
+    uint32_t ways = cfg->ways ? cfg->ways : cfg->entries;
+    if (cfg->entries == 0 || cfg->entries > PWC_MAX_ENTRIES) {
+        sim_err_set(err, SIM_EINVAL, "pwc: entries: must be 1..%" PRIu32 ", got %" PRIu32,
+                    PWC_MAX_ENTRIES, cfg->entries);
+        goto fail;
+    }
+    if (ways > cfg->entries || cfg->entries % ways != 0) {
+        sim_err_set(err, SIM_EINVAL, "pwc: ways: must divide entries (%" PRIu32 "), got %" PRIu32,
+                    cfg->entries, cfg->ways);
+        goto fail;
+    }
+    if (cfg->levels & ~PWC_LEVEL_MASK) {
+        sim_err_set(err, SIM_EINVAL,
+                    "pwc: levels: bitmask of lookup levels 0..2 (0x0..0x7), got 0x%" PRIx32,
+                    cfg->levels);
+        goto fail;
+    }
+    if (cfg->repl != REPL_LRU && cfg->repl != REPL_PLRU && cfg->repl != REPL_RANDOM) {
+        sim_err_set(err, SIM_EINVAL, "pwc: repl: unknown policy %d", (int)cfg->repl);
+        goto fail;
+    }
+    p->levels = cfg->levels;
+    p->ways = ways;
+    p->sets = cfg->entries / ways;
+    p->sets_pow2 = is_pow2(p->sets);
+    p->set_mask = p->sets - 1;
+    p->used = calloc(cfg->entries, sizeof(*p->used));
+    p->ents = calloc(cfg->entries, sizeof(*p->ents));
+    if (!p->used || !p->ents) {
+        sim_err_set(err, SIM_ENOMEM, "pwc: out of memory for %" PRIu32 " entries", cfg->entries);
+        goto fail;
+    }
+    if (repl_init(&p->repl, cfg->repl, p->sets, p->ways, seed, err) < 0)
+        goto fail;
+    return p;
+fail:
+    pwc_destroy(p);
+    return NULL;
+}
+
+void pwc_destroy(struct pwc *p)
+{
+    if (!p)
+        return;
+    repl_fini(&p->repl);
+    free(p->used);
+    free(p->ents);
+    free(p);
+}
+
+bool pwc_caches_level(const struct pwc *p, int8_t level)
+{
+    return p->enabled && level >= 0 && level <= 2 && ((p->levels >> level) & 1);
+}
+
+/* Set index from (level, tag): a multiplicative mix so that the same VA prefix
+ * at different levels, and neighbouring prefixes, land in different sets. */
+static inline uint32_t set_of(const struct pwc *p, int8_t level, uint64_t tag)
+{
+    uint64_t h = (tag ^ ((uint64_t)(uint8_t)level << 58)) * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= h >> 32;
+    return p->sets_pow2 ? (uint32_t)(h & p->set_mask) : (uint32_t)(h % p->sets);
+}
+
+static inline bool same_key(const struct pwc_entry *e, uint16_t vmid, uint16_t asid,
+                            int8_t level, uint8_t shift, uint64_t tag)
+{
+    return e->tag == tag && e->level == level && e->vmid == vmid && e->asid == asid &&
+           e->shift == shift;
+}
+
+bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8_t shift,
+                uint64_t va, struct pwc_entry *out)
+{
+    if (!p->enabled)
+        return false;
+    p->st.lookups++;
+    if (shift < 64 && pwc_caches_level(p, level)) {
+        uint64_t tag = va >> shift;
+        uint32_t set = set_of(p, level, tag);
+        size_t base = (size_t)set * p->ways;
+        for (uint32_t w = 0; w < p->ways; w++) {
+            if (p->used[base + w] && same_key(&p->ents[base + w], vmid, asid, level, shift, tag)) {
+                p->st.hits++;
+                repl_touch(&p->repl, set, w);
+                if (out)
+                    *out = p->ents[base + w];
+                return true;
+            }
+        }
+    }
+    p->st.misses++;
+    return false;
+}
+
+void pwc_insert(struct pwc *p, const struct pwc_entry *e)
+{
+    if (!pwc_caches_level(p, e->level) || e->shift >= 64)
+        return;
+    uint32_t set = set_of(p, e->level, e->tag);
+    size_t base = (size_t)set * p->ways;
+    uint32_t way = UINT32_MAX, free_way = UINT32_MAX;
+    for (uint32_t w = 0; w < p->ways; w++) {
+        if (!p->used[base + w]) {
+            if (free_way == UINT32_MAX)
+                free_way = w;
+        } else if (same_key(&p->ents[base + w], e->vmid, e->asid, e->level, e->shift, e->tag)) {
+            way = w;
+            break;
+        }
+    }
+    if (way == UINT32_MAX) {
+        if (free_way != UINT32_MAX) {
+            way = free_way;
+        } else {
+            way = repl_victim(&p->repl, set);
+            p->st.evictions++;
+            p->valid--;
+        }
+        p->valid++;
+    }
+    p->used[base + way] = true;
+    p->ents[base + way] = *e;
+    repl_touch(&p->repl, set, way);
+    p->st.inserts++;
+}
+
+unsigned pwc_invalidate(struct pwc *p, const struct tlbi *op)
+{
+    if (!p->enabled || p->valid == 0)
+        return 0;
+    unsigned n = 0;
+    size_t total = (size_t)p->sets * p->ways;
+    for (size_t i = 0; i < total; i++) {
+        const struct pwc_entry *e = &p->ents[i];
+        if (p->used[i] && tlbi_match_pwc(op, e->vmid, e->asid, e->tag, e->shift)) {
+            p->used[i] = false;
+            n++;
+        }
+    }
+    p->valid -= n;
+    p->st.invalidated += n;
+    return n;
+}
+
+const struct tlb_stats *pwc_get_stats(const struct pwc *p)
+{
+    return &p->st;
+}
+
+void pwc_reset_stats(struct pwc *p)
+{
+    memset(&p->st, 0, sizeof(p->st));
+}
+
+unsigned pwc_occupancy(const struct pwc *p)
+{
+    return p->valid;
+}
+
+int pwc_check(const struct pwc *p)
+{
+    if (p->st.hits + p->st.misses != p->st.lookups)
+        return 1;
+    if (!p->enabled)
+        return p->valid == 0 ? 0 : 2;
+    uint32_t valid = 0;
+    for (uint32_t set = 0; set < p->sets; set++) {
+        for (uint32_t w = 0; w < p->ways; w++) {
+            size_t i = (size_t)set * p->ways + w;
+            if (!p->used[i])
+                continue;
+            const struct pwc_entry *e = &p->ents[i];
+            if (!pwc_caches_level(p, e->level))
+                return 3;
+            if (set_of(p, e->level, e->tag) != set)
+                return 4;
+            for (uint32_t w2 = w + 1; w2 < p->ways; w2++) {
+                size_t j = (size_t)set * p->ways + w2;
+                if (p->used[j] && same_key(&p->ents[j], e->vmid, e->asid, e->level, e->shift,
+                                           e->tag))
+                    return 5;
+            }
+            valid++;
+        }
+    }
+    return valid == p->valid ? 0 : 6;
+}

@@ -1,0 +1,352 @@
+/*
+ * tlb/tlb.c - a TLB level (contract and model in tlb.h).
+ *
+ * Layout: a compact 16-byte tag per slot (scanned on every lookup) and a
+ * parallel array of full entries (copied out on a hit).  Slot i of set s is
+ * index s * ways + i.  An invalid slot has vpn = UINT64_MAX and shift = 63, so
+ * `va >> shift` (0 or 1) can never equal its vpn and the match needs no
+ * separate valid test.  The slot of the last hit or fill is probed first: a
+ * TLB-friendly stream hits it most of the time, which keeps a 48-entry fully
+ * associative scan off the common path.
+ */
+#include "tlb/tlb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/repl.h"
+
+#define TLB_MAX_ENTRIES (UINT32_C(1) << 22)
+#define VPN_INVALID     UINT64_MAX
+#define SHIFT_INVALID   63
+
+struct tlb_tag {
+    uint64_t vpn;         /* va >> shift, VPN_INVALID when the slot is empty */
+    uint16_t vmid;        /* VMID tag */
+    uint16_t asid;        /* ASID tag, 0 when global */
+    uint16_t asid_mask;   /* 0xFFFF for non-global entries, 0 for global ones */
+    uint8_t shift;        /* log2 entry size, SHIFT_INVALID when empty */
+    uint8_t _pad;
+};
+
+struct tlb {
+    bool enabled;              /* false: holds nothing, counts nothing */
+    enum tlb_role role;        /* which TLBI ops apply */
+    uint32_t sets, ways;       /* ways = entries when fully associative */
+    uint32_t set_mask;         /* sets - 1 when sets is a power of two */
+    bool sets_pow2;            /* index with a mask rather than a modulo */
+    uint64_t page_sizes;       /* bit k: entries of 2^k bytes can be held */
+    uint32_t last_set;         /* set of the last hit or fill */
+    uint32_t last_way;         /* way of the last hit or fill */
+    uint32_t valid;            /* valid entries */
+    uint64_t present;          /* bit k set iff count[k] > 0 */
+    uint32_t count[64];        /* valid entries per shift */
+    struct tlb_tag *tags;      /* sets * ways */
+    struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
+    struct repl repl;          /* replacement state */
+    struct tlb_stats st;       /* counters */
+};
+
+void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
+                         struct tlb_config *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->enabled = pc->enabled;
+    out->entries = pc->entries;
+    out->ways = pc->ways;
+    out->latency_cycles = pc->latency_cycles;
+    out->repl = pc->repl;
+    out->page_sizes = page_sizes;
+}
+
+struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_t seed,
+                       struct sim_err *err)
+{
+    if (role != TLB_ROLE_LEAF && role != TLB_ROLE_S2) {
+        sim_err_set(err, SIM_EINVAL, "tlb: unknown role %d", (int)role);
+        return NULL;
+    }
+    struct tlb *t = calloc(1, sizeof(*t));
+    if (!t) {
+        sim_err_set(err, SIM_ENOMEM, "tlb: out of memory");
+        return NULL;
+    }
+    t->role = role;
+    t->enabled = cfg->enabled;
+    if (!cfg->enabled)
+        return t;
+
+    uint32_t ways = cfg->ways ? cfg->ways : cfg->entries;
+    if (cfg->entries == 0 || cfg->entries > TLB_MAX_ENTRIES) {
+        sim_err_set(err, SIM_EINVAL, "tlb: entries: must be 1..%" PRIu32 ", got %" PRIu32,
+                    TLB_MAX_ENTRIES, cfg->entries);
+        goto fail;
+    }
+    if (ways > cfg->entries || cfg->entries % ways != 0) {
+        sim_err_set(err, SIM_EINVAL,
+                    "tlb: ways: must divide entries (%" PRIu32 "), got %" PRIu32,
+                    cfg->entries, cfg->ways);
+        goto fail;
+    }
+    if (cfg->page_sizes == 0 || (cfg->page_sizes & ~GENMASK64(TLB_MAX_SHIFT, TLB_MIN_SHIFT))) {
+        sim_err_set(err, SIM_EINVAL,
+                    "tlb: page_sizes: must be a non-empty set of sizes 2^%d..2^%d, got 0x%" PRIx64,
+                    TLB_MIN_SHIFT, TLB_MAX_SHIFT, cfg->page_sizes);
+        goto fail;
+    }
+    if (cfg->repl != REPL_LRU && cfg->repl != REPL_PLRU && cfg->repl != REPL_RANDOM) {
+        sim_err_set(err, SIM_EINVAL, "tlb: repl: unknown policy %d", (int)cfg->repl);
+        goto fail;
+    }
+    t->ways = ways;
+    t->sets = cfg->entries / ways;
+    t->sets_pow2 = is_pow2(t->sets);
+    t->set_mask = t->sets - 1;
+    t->page_sizes = cfg->page_sizes;
+    t->tags = malloc((size_t)cfg->entries * sizeof(*t->tags));
+    t->ents = calloc(cfg->entries, sizeof(*t->ents));
+    if (!t->tags || !t->ents) {
+        sim_err_set(err, SIM_ENOMEM, "tlb: out of memory for %" PRIu32 " entries", cfg->entries);
+        goto fail;
+    }
+    for (uint32_t i = 0; i < cfg->entries; i++)
+        t->tags[i] = (struct tlb_tag){ .vpn = VPN_INVALID, .shift = SHIFT_INVALID };
+    if (repl_init(&t->repl, cfg->repl, t->sets, t->ways, seed, err) < 0)
+        goto fail;
+    return t;
+fail:
+    tlb_destroy(t);
+    return NULL;
+}
+
+void tlb_destroy(struct tlb *t)
+{
+    if (!t)
+        return;
+    repl_fini(&t->repl);
+    free(t->tags);
+    free(t->ents);
+    free(t);
+}
+
+static inline uint32_t set_of(const struct tlb *t, uint64_t vpn)
+{
+    return t->sets_pow2 ? (uint32_t)(vpn & t->set_mask) : (uint32_t)(vpn % t->sets);
+}
+
+static inline bool tag_match(const struct tlb_tag *g, uint64_t va, uint16_t vmid, uint16_t asid)
+{
+    return (va >> g->shift) == g->vpn && g->vmid == vmid && ((g->asid ^ asid) & g->asid_mask) == 0;
+}
+
+static inline bool hit(struct tlb *t, uint32_t set, uint32_t way, struct tlb_entry *out)
+{
+    t->st.hits++;
+    t->last_set = set;
+    t->last_way = way;
+    repl_touch(&t->repl, set, way);
+    if (out)
+        *out = t->ents[(size_t)set * t->ways + way];
+    return true;
+}
+
+bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct tlb_entry *out)
+{
+    if (!t->enabled)
+        return false;
+    t->st.lookups++;
+    const uint32_t ways = t->ways;
+    /* An entry covering va always sits in the set its own size indexes, so a
+     * match in the remembered slot is a genuine hit whatever the geometry. */
+    if (tag_match(&t->tags[(size_t)t->last_set * ways + t->last_way], va, vmid, asid))
+        return hit(t, t->last_set, t->last_way, out);
+    if (t->sets == 1) {
+        const struct tlb_tag *g = t->tags;
+        for (uint32_t w = 0; w < ways; w++)
+            if (tag_match(&g[w], va, vmid, asid))
+                return hit(t, 0, w, out);
+    } else {
+        uint64_t sizes = t->present;
+        while (sizes) {
+            unsigned s = (unsigned)__builtin_ctzll(sizes);
+            sizes &= sizes - 1;
+            uint32_t set = set_of(t, va >> s);
+            const struct tlb_tag *g = &t->tags[(size_t)set * ways];
+            for (uint32_t w = 0; w < ways; w++)
+                if (tag_match(&g[w], va, vmid, asid))
+                    return hit(t, set, w, out);
+        }
+    }
+    t->st.misses++;
+    return false;
+}
+
+static void slot_clear(struct tlb *t, size_t slot)
+{
+    unsigned s = t->tags[slot].shift;
+    if (--t->count[s] == 0)
+        t->present &= ~BIT64(s);
+    t->valid--;
+    t->tags[slot] = (struct tlb_tag){ .vpn = VPN_INVALID, .shift = SHIFT_INVALID };
+}
+
+void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
+{
+    if (!t->enabled || e->shift < TLB_MIN_SHIFT || e->shift > TLB_MAX_SHIFT)
+        return;
+    uint64_t held = t->page_sizes & GENMASK64(e->shift, 0);
+    if (!held)
+        return;
+    unsigned s = log2_u64(held);
+    /* Fracture: keep the 2^s fragment of the 2^e->shift translation holding va. */
+    uint64_t emask = GENMASK64(e->shift - 1, 0);
+    uint64_t off = va & emask & ~GENMASK64(s - 1, 0);
+    struct tlb_entry ne = *e;
+    ne.shift = (uint8_t)s;
+    ne.va = (e->va & ~emask) + off;
+    ne.pa = (e->pa & ~emask) + off;
+    ne.ipa = (e->ipa & ~emask) + off;
+    if (t->role == TLB_ROLE_S2) {   /* IPA -> PA entries carry no ASID */
+        ne.global = true;
+        ne.asid = 0;
+    }
+    struct tlb_tag tg = {
+        .vpn = ne.va >> s,
+        .vmid = ne.vmid,
+        .asid = ne.global ? 0 : ne.asid,
+        .asid_mask = ne.global ? 0 : 0xFFFF,
+        .shift = (uint8_t)s,
+    };
+    uint32_t set = set_of(t, tg.vpn);
+    size_t base = (size_t)set * t->ways;
+    uint32_t way = UINT32_MAX, free_way = UINT32_MAX;
+    for (uint32_t w = 0; w < t->ways; w++) {
+        const struct tlb_tag *g = &t->tags[base + w];
+        if (g->vpn == VPN_INVALID) {
+            if (free_way == UINT32_MAX)
+                free_way = w;
+        } else if (g->vpn == tg.vpn && g->shift == tg.shift && g->vmid == tg.vmid &&
+                   g->asid_mask == tg.asid_mask && g->asid == tg.asid) {
+            way = w;   /* same key: overwrite in place */
+            break;
+        }
+    }
+    if (way == UINT32_MAX) {
+        if (free_way != UINT32_MAX) {
+            way = free_way;
+        } else {
+            way = repl_victim(&t->repl, set);
+            slot_clear(t, base + way);
+            t->st.evictions++;
+        }
+        t->count[s]++;
+        t->present |= BIT64(s);
+        t->valid++;
+    }
+    t->tags[base + way] = tg;
+    t->ents[base + way] = ne;
+    repl_touch(&t->repl, set, way);
+    t->last_set = set;
+    t->last_way = way;
+    t->st.inserts++;
+}
+
+unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
+{
+    if (!t->enabled || t->valid == 0)
+        return 0;
+    unsigned n = 0;
+    size_t total = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < total; i++) {
+        const struct tlb_tag *g = &t->tags[i];
+        if (g->vpn == VPN_INVALID)
+            continue;
+        if (tlbi_match_tlb(op, t->role, g->vmid, g->asid, g->asid_mask == 0, g->vpn, g->shift)) {
+            slot_clear(t, i);
+            n++;
+        }
+    }
+    t->st.invalidated += n;
+    return n;
+}
+
+const struct tlb_stats *tlb_get_stats(const struct tlb *t)
+{
+    return &t->st;
+}
+
+void tlb_reset_stats(struct tlb *t)
+{
+    memset(&t->st, 0, sizeof(t->st));
+}
+
+unsigned tlb_occupancy(const struct tlb *t)
+{
+    return t->valid;
+}
+
+bool tlb_contains(const struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, bool global,
+                  uint8_t shift)
+{
+    if (!t->enabled || shift < TLB_MIN_SHIFT || shift > TLB_MAX_SHIFT)
+        return false;
+    uint64_t vpn = va >> shift;
+    size_t base = (size_t)set_of(t, vpn) * t->ways;
+    for (uint32_t w = 0; w < t->ways; w++) {
+        const struct tlb_tag *g = &t->tags[base + w];
+        if (g->vpn == vpn && g->shift == shift && g->vmid == vmid &&
+            (g->asid_mask == 0) == global && (global || g->asid == asid))
+            return true;
+    }
+    return false;
+}
+
+int tlb_check(const struct tlb *t)
+{
+    if (t->st.hits + t->st.misses != t->st.lookups)
+        return 1;
+    if (!t->enabled)
+        return t->valid == 0 ? 0 : 2;
+    uint32_t count[64] = { 0 };
+    uint32_t valid = 0;
+    for (uint32_t set = 0; set < t->sets; set++) {
+        for (uint32_t w = 0; w < t->ways; w++) {
+            size_t i = (size_t)set * t->ways + w;
+            const struct tlb_tag *g = &t->tags[i];
+            const struct tlb_entry *e = &t->ents[i];
+            if (g->vpn == VPN_INVALID) {
+                if (g->shift != SHIFT_INVALID)
+                    return 3;
+                continue;
+            }
+            if (g->shift < TLB_MIN_SHIFT || g->shift > TLB_MAX_SHIFT ||
+                !(t->page_sizes & BIT64(g->shift)))
+                return 4;             /* a size this level does not hold */
+            if (set_of(t, g->vpn) != set)
+                return 5;             /* entry in the wrong set */
+            if (e->shift != g->shift || e->va >> g->shift != g->vpn ||
+                (e->va & GENMASK64(g->shift - 1, 0)) || (e->pa & GENMASK64(g->shift - 1, 0)) ||
+                e->vmid != g->vmid || e->global != (g->asid_mask == 0) ||
+                (!e->global && e->asid != g->asid))
+                return 6;             /* tag and entry disagree, or misaligned bases */
+            if (t->role == TLB_ROLE_S2 && !e->global)
+                return 7;
+            for (uint32_t w2 = w + 1; w2 < t->ways; w2++) {
+                const struct tlb_tag *h = &t->tags[(size_t)set * t->ways + w2];
+                if (h->vpn == g->vpn && h->shift == g->shift && h->vmid == g->vmid &&
+                    h->asid == g->asid && h->asid_mask == g->asid_mask)
+                    return 8;         /* duplicate key */
+            }
+            count[g->shift]++;
+            valid++;
+        }
+    }
+    if (valid != t->valid)
+        return 9;
+    for (unsigned s = 0; s < 64; s++)
+        if (count[s] != t->count[s] || ((t->present >> s) & 1) != (count[s] != 0))
+            return 10;
+    if (t->last_set >= t->sets || t->last_way >= t->ways)
+        return 11;
+    return 0;
+}
