@@ -421,7 +421,7 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
         if (!first)
             e->split_accesses++;
         first = false;
-        uint64_t pa;
+        uint64_t pa = 0;
         if ((rc = translate(e, va, rec->kind, &pa, err)) < 0)
             return rc;
         if (rec->kind != TR_IFETCH) {

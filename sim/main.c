@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/cmd_results.h"
+#include "sim/cmd_run.h"
 #include "sim/cmd_translate.h"
 
 struct command {
@@ -16,6 +17,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    { "run", cmd_run, "replay a trace through the modelled MMU and caches" },
     { "translate", cmd_translate, "translate probe addresses of a scenario (registers + memory)" },
     { "runs", cmd_runs, "list the runs of a results database" },
     { "compare", cmd_compare, "compare runs or a run against a baseline; non-zero outside tolerance" },
