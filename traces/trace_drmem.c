@@ -67,6 +67,9 @@ struct dr_thread {
     uint16_t pk_type, pk_size;
     uint64_t pk_addr;
     uint16_t asid;
+    bool have_chunk;       /* out[] holds bytes of member chunk.<out_chunk> */
+    uint32_t out_chunk;
+    uint64_t e_off;        /* member offset of the entry last returned */
 };
 
 struct dr_state {
@@ -78,12 +81,20 @@ struct dr_state {
     uint16_t last_asid;    /* ASID of the last emitted access (0: none yet) */
 };
 
+/* Error at member offset @off (UINT64_MAX: the current decode position). */
+static int dr_err_at(struct dr_thread *t, uint64_t off, const char *what, struct sim_err *err)
+{
+    if (off == UINT64_MAX)
+        off = t->uoff - (t->out_len - t->out_pos);
+    if (t->have_chunk)
+        return sim_err_set(err, SIM_EFORMAT, "%s:chunk.%04u:%" PRIu64 ": %s", t->path,
+                           t->out_chunk, off, what);
+    return sim_err_set(err, SIM_EFORMAT, "%s: %s", t->path, what);
+}
+
 static int dr_err(struct dr_thread *t, const char *what, struct sim_err *err)
 {
-    if (t->in_member && t->imem < t->nmem)
-        return sim_err_set(err, SIM_EFORMAT, "%s:chunk.%04u:%" PRIu64 ": %s", t->path,
-                           t->mem[t->imem].chunk, t->uoff - (t->out_len - t->out_pos), what);
-    return sim_err_set(err, SIM_EFORMAT, "%s: %s", t->path, what);
+    return dr_err_at(t, UINT64_MAX, what, err);
 }
 
 static int pread_all(int fd, uint8_t *p, size_t n, uint64_t off)
@@ -212,6 +223,8 @@ static int member_begin(struct dr_thread *t, struct sim_err *err)
     t->crc = (uint32_t)crc32(0, Z_NULL, 0);
     t->in_pos = t->in_len = 0;
     t->in_member = true;
+    t->have_chunk = true;
+    t->out_chunk = m->chunk;
     if (m->method == 8) {
         if (t->zs_live)
             inflateEnd(&t->zs);
@@ -316,6 +329,7 @@ static int entry_get(struct dr_thread *t, uint16_t *type, uint16_t *size, uint64
     *type = tr_le16(p);
     *size = tr_le16(p + 2);
     *addr = tr_le64(p + 4);
+    t->e_off = t->uoff - (t->out_len - t->out_pos);
     t->out_pos += DR_ENTRY;
     return SIM_OK;
 }
@@ -405,10 +419,7 @@ static int entry_apply(struct trace_reader *r, struct dr_state *st, struct dr_th
     default: {
         char m[64];
         snprintf(m, sizeof(m), "unknown record type %u", type);
-        t->out_pos -= t->out_pos >= DR_ENTRY ? DR_ENTRY : 0;   /* report its own offset */
-        int rc = dr_err(t, m, err);
-        t->out_pos += DR_ENTRY;
-        return rc;
+        return dr_err_at(t, t->e_off, m, err);
     }
     }
 }
