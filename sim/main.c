@@ -8,6 +8,7 @@
 
 #include "sim/cmd_results.h"
 #include "sim/cmd_run.h"
+#include "sim/cmd_trace.h"
 #include "sim/cmd_translate.h"
 
 struct command {
@@ -18,6 +19,9 @@ struct command {
 
 static const struct command commands[] = {
     { "run", cmd_run, "replay a trace through the modelled MMU and caches" },
+    { "info", cmd_info, "describe a trace without simulating it" },
+    { "convert", cmd_convert, "convert any supported trace into the native format" },
+    { "gen", cmd_gen, "generate a synthetic native trace" },
     { "translate", cmd_translate, "translate probe addresses of a scenario (registers + memory)" },
     { "runs", cmd_runs, "list the runs of a results database" },
     { "compare", cmd_compare, "compare runs or a run against a baseline; non-zero outside tolerance" },

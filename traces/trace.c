@@ -1,0 +1,180 @@
+/*
+ * traces/trace.c - the reader front door: format names, content detection
+ * and dispatch to one reader per format (trace_<format>.c).  See trace.h and
+ * FORMAT.md.
+ */
+#include "traces/trace_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const fmt_names[TRACE_FMT_COUNT] = {
+    "auto", "native", "champsim", "cloudsuite", "lackey", "drmemtrace", "cvp", "cbp2025",
+};
+
+void trace_opts_default(struct trace_opts *o)
+{
+    o->champsim_access_size = 8;
+    o->ifetch_size = 4;
+    o->vmid = 0;
+}
+
+const char *trace_format_name(enum trace_format f)
+{
+    return (unsigned)f < TRACE_FMT_COUNT ? fmt_names[f] : "?";
+}
+
+int trace_format_parse(const char *name)
+{
+    for (unsigned i = 0; i < TRACE_FMT_COUNT; i++)
+        if (strcmp(name, fmt_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Detect the format from the first decoded bytes of r->src. */
+static int detect(struct trace_reader *r, struct sim_err *err)
+{
+    int rc = tsrc_fill(&r->src, TRACE_HEAD, err);
+    if (rc < 0)
+        return rc;
+    const uint8_t *p = r->src.buf + r->src.pos;
+    size_t n = tsrc_avail(&r->src);
+    if (n == 0)
+        return sim_err_set(err, SIM_EFORMAT, "%s:0: empty trace", r->path);
+    if (trace_native_probe(p, n)) {
+        r->fmt = TRACE_FMT_NATIVE;
+        return SIM_OK;
+    }
+    if (n >= 4 && memcmp(p, "PK\003\004", 4) == 0) {
+        r->fmt = TRACE_FMT_DRMEMTRACE;
+        return SIM_OK;
+    }
+    if (trace_lackey_probe(p, n)) {
+        r->fmt = TRACE_FMT_LACKEY;
+        return SIM_OK;
+    }
+    enum trace_format f = trace_champsim_probe(p, n, r->src.eof);
+    if (f != TRACE_FMT_AUTO) {
+        r->fmt = f;
+        return SIM_OK;
+    }
+    return sim_err_set(err, SIM_EFORMAT,
+                       "%s:0: cannot tell the trace format from the content; use --format "
+                       "(native, champsim, cloudsuite, lackey, drmemtrace, cvp, cbp2025)",
+                       r->path);
+}
+
+int trace_open(struct trace_reader **out, const char *path, enum trace_format fmt,
+               const struct trace_opts *opts, struct sim_err *err)
+{
+    if ((unsigned)fmt >= TRACE_FMT_COUNT)
+        return sim_err_set(err, SIM_EINVAL, "%s: bad trace format %d", path, (int)fmt);
+    struct trace_reader *r = calloc(1, sizeof(*r));
+    if (!r)
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+    r->src.fd = -1;
+    r->path = strdup(path);
+    if (!r->path) {
+        free(r);
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+    }
+    if (opts)
+        r->opts = *opts;
+    else
+        trace_opts_default(&r->opts);
+    if (r->opts.champsim_access_size == 0 || r->opts.ifetch_size == 0) {
+        trace_close(r);
+        return sim_err_set(err, SIM_EINVAL, "%s: access and fetch sizes must be > 0", path);
+    }
+    r->fmt = fmt;
+    int rc;
+    if (is_dir(path)) {
+        if (fmt != TRACE_FMT_AUTO && fmt != TRACE_FMT_DRMEMTRACE) {
+            trace_close(r);
+            return sim_err_set(err, SIM_EINVAL, "%s: is a directory (only drmemtrace traces are)",
+                               path);
+        }
+        r->fmt = TRACE_FMT_DRMEMTRACE;
+    } else {
+        rc = tsrc_open(&r->src, r->path, err);
+        if (rc < 0) {
+            trace_close(r);
+            return rc;
+        }
+        if (r->fmt == TRACE_FMT_AUTO && (rc = detect(r, err)) < 0) {
+            trace_close(r);
+            return rc;
+        }
+    }
+    switch (r->fmt) {
+    case TRACE_FMT_NATIVE: rc = trace_native_init(r, err); break;
+    case TRACE_FMT_CHAMPSIM:
+    case TRACE_FMT_CLOUDSUITE: rc = trace_champsim_init(r, err); break;
+    case TRACE_FMT_LACKEY: rc = trace_lackey_init(r, err); break;
+    case TRACE_FMT_CVP:
+    case TRACE_FMT_CBP2025: rc = trace_cvp_init(r, err); break;
+    case TRACE_FMT_DRMEMTRACE:
+        /* The zip container needs random access: it reads its files itself. */
+        tsrc_close(&r->src);
+        rc = trace_drmem_init(r, err);
+        break;
+    default: rc = sim_err_set(err, SIM_EINVAL, "%s: bad trace format", path); break;
+    }
+    if (rc < 0) {
+        trace_close(r);
+        return rc;
+    }
+    *out = r;
+    return SIM_OK;
+}
+
+int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err)
+{
+    if (r->ipend < r->npend) {
+        *rec = r->pend[r->ipend++];
+        r->nevents++;
+        return SIM_OK;
+    }
+    int rc = r->next(r, rec, err);
+    if (rc == SIM_OK)
+        r->nevents++;
+    return rc;
+}
+
+enum trace_format trace_reader_format(const struct trace_reader *r)
+{
+    return r->fmt;
+}
+
+const struct trace_extra *trace_reader_extra(const struct trace_reader *r)
+{
+    return &r->extra;
+}
+
+void trace_progress(const struct trace_reader *r, uint64_t *done, uint64_t *total)
+{
+    if (r->src.comp == TSRC_RAW)
+        *done = r->src.base + r->src.pos;
+    else
+        *done = r->src.in_total - (r->src.in_len - r->src.in_pos);
+    *total = r->src.file_size;
+}
+
+void trace_close(struct trace_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fini)
+        r->fini(r);
+    tsrc_close(&r->src);
+    free(r->path);
+    free(r);
+}
