@@ -44,6 +44,7 @@ struct engine {
     uint16_t ctx_vmid, ctx_asid;
     struct os_proc *ctx;
     unsigned split_shift;
+    struct id_stats *ctx_vm_stats, *ctx_as_stats;   /* breakdown slots of the context */
 
     /* the walk in progress */
     struct walk_record rec;
@@ -233,6 +234,22 @@ static struct id_stats *id_slot(struct id_stats *tab, uint16_t id)
     return NULL;   /* more than ID_SLOTS ids: not broken down */
 }
 
+/* Used slots of @tab in id order, into @out (ID_SLOTS entries); returns the count. */
+static unsigned id_sorted(const struct id_stats *tab, const struct id_stats **out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < ID_SLOTS; i++)
+        if (tab[i].used) {
+            unsigned j = n++;
+            while (j > 0 && out[j - 1]->id > tab[i].id) {
+                out[j] = out[j - 1];
+                j--;
+            }
+            out[j] = &tab[i];
+        }
+    return n;
+}
+
 /* ---- the replay ---- */
 
 static int set_context(struct engine *e, uint16_t vmid, uint16_t asid, struct sim_err *err)
@@ -250,6 +267,8 @@ static int set_context(struct engine *e, uint16_t vmid, uint16_t asid, struct si
         s1 = e->ctx->rg.s1[1].granule_shift;
     unsigned s2 = e->ctx->rg.s2_enabled ? e->ctx->rg.s2.granule_shift : 64;
     e->split_shift = s1 < s2 ? s1 : s2;
+    e->ctx_vm_stats = id_slot(e->vm_stats, vmid);
+    e->ctx_as_stats = id_slot(e->as_stats, asid);
     return SIM_OK;
 }
 
@@ -268,7 +287,7 @@ static void record_walk(struct engine *e, uint64_t cycles, unsigned refs)
     for (int s = 1; s <= 2; s++)
         for (int l = 0; l < SERVED_COUNT; l++)
             e->served[s][l] += e->fetch_served[s][l];
-    struct id_stats *v = id_slot(e->vm_stats, e->ctx_vmid), *a = id_slot(e->as_stats, e->ctx_asid);
+    struct id_stats *v = e->ctx_vm_stats, *a = e->ctx_as_stats;
     if (v) {
         v->walks++;
         v->walk_cycles += cycles;
@@ -349,7 +368,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
         e->demand_faults++;
         e->demand_fault_cycles += e->cfg->demand_fault_cycles + e->walk_cycles;
         e->demand_walk_refs += wr.refs;
-        struct id_stats *v = id_slot(e->vm_stats, vmid), *a = id_slot(e->as_stats, asid);
+        struct id_stats *v = e->ctx_vm_stats, *a = e->ctx_as_stats;
         if (v)
             v->demand_faults++;
         if (a)
@@ -407,7 +426,7 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
     if (end < va)
         end = UINT64_MAX;                               /* wraps at the top: clip */
     e->accesses++;
-    struct id_stats *v = id_slot(e->vm_stats, rec->vmid), *a = id_slot(e->as_stats, rec->asid);
+    struct id_stats *v = e->ctx_vm_stats, *a = e->ctx_as_stats;
     if (v)
         v->accesses++;
     if (a)
@@ -622,17 +641,13 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
         add_metric(e, m_cache[l][0], (double)cs->hits);
         add_metric(e, m_cache[l][1], (double)cs->misses);
     }
+    const struct id_stats *sorted[ID_SLOTS];
     for (int pass = 0; pass < 2; pass++) {
-        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
         const char *fmt = pass ? "asid.%u.%s" : "vmid.%u.%s";
-        for (unsigned id = 0; id <= 0xffff; id++) {
-            /* deterministic order: by id */
-            for (unsigned i = 0; i < ID_SLOTS; i++) {
-                if (!tab[i].used || tab[i].id != id)
-                    continue;
-                add_metric_fmt(e, (double)tab[i].walks, fmt, id, "walks");
-                add_metric_fmt(e, (double)tab[i].walk_cycles, fmt, id, "walk_cycles");
-            }
+        unsigned n = id_sorted(pass ? e->as_stats : e->vm_stats, sorted);
+        for (unsigned i = 0; i < n; i++) {
+            add_metric_fmt(e, (double)sorted[i]->walks, fmt, sorted[i]->id, "walks");
+            add_metric_fmt(e, (double)sorted[i]->walk_cycles, fmt, sorted[i]->id, "walk_cycles");
         }
     }
     for (unsigned r = 0; r <= WALK_MAX_FETCH; r++)
@@ -728,20 +743,15 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
               e->tlb_cycles, e->walk_cycles_total, e->data_cycles, translation, total,
               total ? (double)translation / (double)total : 0.0);
     for (int pass = 0; pass < 2; pass++) {
-        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
+        unsigned n = id_sorted(pass ? e->as_stats : e->vm_stats, sorted);
         sb_printf(j, "  \"%s\": {", pass ? "per_asid" : "per_vmid");
-        bool f = true;
-        for (unsigned id = 0; id <= 0xffff; id++)
-            for (unsigned i = 0; i < ID_SLOTS; i++) {
-                if (!tab[i].used || tab[i].id != id)
-                    continue;
-                const struct id_stats *s = &tab[i];
-                sb_printf(j, "%s\"%u\": {\"accesses\": %" PRIu64 ", \"walks\": %" PRIu64
-                          ", \"walk_refs\": %" PRIu64 ", \"walk_cycles\": %" PRIu64
-                          ", \"demand_faults\": %" PRIu64 "}", f ? "" : ", ", id, s->accesses,
-                          s->walks, s->walk_refs, s->walk_cycles, s->demand_faults);
-                f = false;
-            }
+        for (unsigned i = 0; i < n; i++) {
+            const struct id_stats *s = sorted[i];
+            sb_printf(j, "%s\"%u\": {\"accesses\": %" PRIu64 ", \"walks\": %" PRIu64
+                      ", \"walk_refs\": %" PRIu64 ", \"walk_cycles\": %" PRIu64
+                      ", \"demand_faults\": %" PRIu64 "}", i ? ", " : "", s->id, s->accesses,
+                      s->walks, s->walk_refs, s->walk_cycles, s->demand_faults);
+        }
         sb_printf(j, "}%s\n", pass ? "" : ",");
     }
     sb_printf(j, "}\n");
@@ -799,14 +809,13 @@ void engine_print_text(struct engine *e, struct strbuf *sb)
               "), data %" PRIu64 ", total %" PRIu64 ", translation share %.2f%%\n", translation,
               e->tlb_cycles, e->walk_cycles_total, e->data_cycles, total,
               total ? 100.0 * (double)translation / (double)total : 0.0);
+    const struct id_stats *sorted[ID_SLOTS];
     for (int pass = 0; pass < 2; pass++) {
-        const struct id_stats *tab = pass ? e->as_stats : e->vm_stats;
-        for (unsigned id = 0; id <= 0xffff; id++)
-            for (unsigned i = 0; i < ID_SLOTS; i++)
-                if (tab[i].used && tab[i].id == id)
-                    sb_printf(sb, "%s %-11u accesses %" PRIu64 ", walks %" PRIu64
-                              ", walk cycles %" PRIu64 ", demand faults %" PRIu64 "\n",
-                              pass ? "ASID" : "VMID", id, tab[i].accesses, tab[i].walks,
-                              tab[i].walk_cycles, tab[i].demand_faults);
+        unsigned n = id_sorted(pass ? e->as_stats : e->vm_stats, sorted);
+        for (unsigned i = 0; i < n; i++)
+            sb_printf(sb, "%s %-11u accesses %" PRIu64 ", walks %" PRIu64 ", walk cycles %" PRIu64
+                      ", demand faults %" PRIu64 "\n", pass ? "ASID" : "VMID", sorted[i]->id,
+                      sorted[i]->accesses, sorted[i]->walks, sorted[i]->walk_cycles,
+                      sorted[i]->demand_faults);
     }
 }
