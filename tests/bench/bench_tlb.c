@@ -74,8 +74,8 @@ static void bench_lookup(const char *name, struct tlb *t, const uint64_t *va, un
             }
     double dt = now_s() - t0;
     double n = (double)reps * STREAM_LEN;
-    printf("%-34s %8.1f M lookups/s  hit %6.2f%%  (chk %llx)\n", name, n / dt / 1e6,
-           100.0 * (double)hits / n, (unsigned long long)(sum & 0xfff));
+    printf("%-34s %8.1f M lookups/s  hit %6.2f%%  (chk %03llx)\n", name, n / dt / 1e6,
+           100.0 * (double)hits / n, (unsigned long long)((sum >> 12) & 0xfff));
 }
 
 int main(int argc, char **argv)
