@@ -636,6 +636,13 @@ START_TEST(test_tlb_soak)
                         ck_assert_uint_eq(out.vmid, vmid);
                         ck_assert(out.global || out.asid == asid);
                         ck_assert_uint_eq(out.pa, out.va + GB(1));
+                    } else {
+                        /* a miss is genuine: no held size has an entry covering va */
+                        static const uint8_t held[3] = { 12, 16, 21 };
+                        for (unsigned z = 0; z < 3; z++) {
+                            ck_assert(!tlb_contains(t, va, vmid, asid, false, held[z]));
+                            ck_assert(!tlb_contains(t, va, vmid, 0, true, held[z]));
+                        }
                     }
                 }
                 ck_assert_int_eq(tlb_check(t), 0);
