@@ -137,21 +137,32 @@ static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
     return -1;
 }
 
+/* As find(), also reporting the lowest invalid way (UINT32_MAX if none) on a miss. */
+static inline int find_free(const struct cache_lvl *L, uint64_t line, uint32_t set,
+                            uint32_t *free_way)
+{
+    const uint64_t *row = &L->lines[(size_t)set * L->ways];
+    uint32_t fw = UINT32_MAX;
+    *free_way = UINT32_MAX;
+    for (uint32_t w = 0; w < L->ways; w++) {
+        if (row[w] == line)
+            return (int)w;
+        if (row[w] == LINE_INVALID && fw == UINT32_MAX)
+            fw = w;
+    }
+    *free_way = fw;
+    return -1;
+}
+
 static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
 
-/* Put @line into level @k (it is absent), writing back a dirty victim. */
-static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
+/* Put @line into @set of level @k (it is absent), in @way if that is a free way
+ * (the lowest one), else in the policy's victim, writing back a dirty victim. */
+static void install_at(struct cache_hier *h, unsigned k, uint64_t line, bool dirty, uint32_t set,
+                       uint32_t way)
 {
     struct cache_lvl *L = &h->lv[k];
-    uint32_t set = set_of(L, line);
     size_t base = (size_t)set * L->ways;
-    uint32_t way = UINT32_MAX;
-    for (uint32_t w = 0; w < L->ways; w++) {
-        if (L->lines[base + w] == LINE_INVALID) {
-            way = w;   /* lowest invalid way first */
-            break;
-        }
-    }
     if (way == UINT32_MAX) {
         way = repl_victim(&L->repl, set);
         if (L->dirty[base + way]) {
@@ -165,6 +176,15 @@ static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
     L->lines[base + way] = line;
     L->dirty[base + way] = dirty;
     repl_touch(&L->repl, set, way);
+}
+
+/* Put @line into level @k (it is absent). */
+static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
+{
+    struct cache_lvl *L = &h->lv[k];
+    uint32_t set = set_of(L, line), fw;
+    find_free(L, line, set, &fw);
+    install_at(h, k, line, dirty, set, fw);
 }
 
 /* A write arriving at level @k from above (a write-back or write-through
@@ -194,12 +214,14 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
     h->dram.writebacks++;
 }
 
-uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
-                           enum walker_port from, uint8_t *served)
+/* The general access: any level may miss. */
+__attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint64_t pa,
+                                                      enum mem_op op, unsigned start,
+                                                      uint8_t *served)
 {
-    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
     uint32_t cycles = 0;
     unsigned hit_level = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
+    uint32_t miss_set[CACHE_LEVELS], miss_free[CACHE_LEVELS];
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
         struct cache_lvl *L = &h->lv[k];
         if (!L->enabled)
@@ -208,7 +230,8 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
         L->st.accesses++;
         uint64_t line = pa >> L->line_shift;
         uint32_t set = set_of(L, line);
-        int w = find(L, line, set);
+        int w = find_free(L, line, set, &miss_free[k]);
+        miss_set[k] = set;
         if (w >= 0) {
             L->st.hits++;
             repl_touch(&L->repl, set, (uint32_t)w);
@@ -225,11 +248,13 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     if (served)
         *served = (uint8_t)hit_level;
 
-    /* Fill on the way back, nearest the supplier first; write-around levels skip writes. */
+    /* Fill on the way back, nearest the supplier first; write-around levels skip
+     * writes.  A level's set is untouched since its lookup (write-backs only flow
+     * down, and the levels below are filled first), so its free way still holds. */
     for (unsigned k = hit_level; k-- > start;) {
         struct cache_lvl *L = &h->lv[k];
         if (L->enabled && (op == MEM_READ || L->write_allocate))
-            install(h, k, pa >> L->line_shift, false);
+            install_at(h, k, pa >> L->line_shift, false, miss_set[k], miss_free[k]);
     }
     if (op == MEM_WRITE) {
         /* The data lands in the highest level holding the line now. */
@@ -251,6 +276,36 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
         h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
     }
     return cycles;
+}
+
+uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
+                           enum walker_port from, uint8_t *served)
+{
+    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
+    /* Fast path: a hit in the first level looked up (the common case for data). */
+    struct cache_lvl *L = &h->lv[start];
+    if (L->enabled) {
+        uint64_t line = pa >> L->line_shift;
+        uint32_t set = set_of(L, line);
+        const uint64_t *row = &L->lines[(size_t)set * L->ways];
+        for (uint32_t w = 0; w < L->ways; w++) {
+            if (row[w] != line)
+                continue;
+            L->st.accesses++;
+            L->st.hits++;
+            repl_touch(&L->repl, set, w);
+            if (served)
+                *served = (uint8_t)start;
+            if (op == MEM_WRITE) {
+                if (L->write_back)
+                    L->dirty[(size_t)set * L->ways + w] = 1;
+                else
+                    absorb_write(h, start + 1, pa);
+            }
+            return L->latency_cycles;
+        }
+    }
+    return access_slow(h, pa, op, start, served);
 }
 
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,

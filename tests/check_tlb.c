@@ -515,6 +515,7 @@ leaf_ops[] = {
     { TLBI_VAE1, 1, VA_C + MB(1) + 0x40, 0x7f & ~(1u << 5) },     /* inside the block */
     { TLBI_VAE1, 2, VA_C + MB(1), 0x7f },                        /* block is asid 1 */
     { TLBI_ASIDE1, 1, 0, 0x7f & ~((1u << 0) | (1u << 3) | (1u << 5)) }, /* spares global */
+    { TLBI_ASIDE1, 0, 0, 0x7f },        /* ASID 0: no non-global entry has it; globals stay */
     { TLBI_VAAE1, 9, VA_A, 0x7f & ~((1u << 0) | (1u << 1) | (1u << 2)) },
     { TLBI_VAALE1, 9, VA_A, 0x7f & ~((1u << 0) | (1u << 1) | (1u << 2)) },
     { TLBI_VAAE1, 9, VA_B, 0x7f & ~(1u << 3) },                  /* VA_B global is vmid 2 */
@@ -635,6 +636,13 @@ START_TEST(test_tlb_soak)
                         ck_assert_uint_eq(out.vmid, vmid);
                         ck_assert(out.global || out.asid == asid);
                         ck_assert_uint_eq(out.pa, out.va + GB(1));
+                    } else {
+                        /* a miss is genuine: no held size has an entry covering va */
+                        static const uint8_t held[3] = { 12, 16, 21 };
+                        for (unsigned z = 0; z < 3; z++) {
+                            ck_assert(!tlb_contains(t, va, vmid, asid, false, held[z]));
+                            ck_assert(!tlb_contains(t, va, vmid, 0, true, held[z]));
+                        }
                     }
                 }
                 ck_assert_int_eq(tlb_check(t), 0);

@@ -5,9 +5,15 @@
  * parallel array of full entries (copied out on a hit).  Slot i of set s is
  * index s * ways + i.  An invalid slot has vpn = UINT64_MAX and shift = 63, so
  * `va >> shift` (0 or 1) can never equal its vpn and the match needs no
- * separate valid test.  The slot of the last hit or fill is probed first: a
- * TLB-friendly stream hits it most of the time, which keeps a 48-entry fully
- * associative scan off the common path.
+ * separate valid test.
+ *
+ * Lookup hint (a simulator speed-up, not part of the model): a small table,
+ * indexed by the low bits of the 4K page number, remembers the slot of the
+ * last hit or fill for that page.  It is probed first and always verified
+ * against the tag, so a stale hint merely falls through to the normal search;
+ * it keeps the 48-entry fully associative scan off the common path.  The only
+ * visible effect is which entry answers when two different-size entries both
+ * cover a VA (either is allowed, see tlb.h), and that stays deterministic.
  */
 #include "tlb/tlb.h"
 
@@ -19,6 +25,8 @@
 #define TLB_MAX_ENTRIES (UINT32_C(1) << 22)
 #define VPN_INVALID     UINT64_MAX
 #define SHIFT_INVALID   63
+#define HINT_BITS       8
+#define HINT_SIZE       (1u << HINT_BITS)
 
 struct tlb_tag {
     uint64_t vpn;         /* va >> shift, VPN_INVALID when the slot is empty */
@@ -36,8 +44,7 @@ struct tlb {
     uint32_t set_mask;         /* sets - 1 when sets is a power of two */
     bool sets_pow2;            /* index with a mask rather than a modulo */
     uint64_t page_sizes;       /* bit k: entries of 2^k bytes can be held */
-    uint32_t last_set;         /* set of the last hit or fill */
-    uint32_t last_way;         /* way of the last hit or fill */
+    struct { uint32_t set, way; } hint[HINT_SIZE];   /* by (va >> 12) mod HINT_SIZE */
     uint32_t valid;            /* valid entries */
     uint64_t present;          /* bit k set iff count[k] > 0 */
     uint32_t count[64];        /* valid entries per shift */
@@ -139,32 +146,34 @@ static inline bool tag_match(const struct tlb_tag *g, uint64_t va, uint16_t vmid
     return (va >> g->shift) == g->vpn && g->vmid == vmid && ((g->asid ^ asid) & g->asid_mask) == 0;
 }
 
-static inline bool hit(struct tlb *t, uint32_t set, uint32_t way, struct tlb_entry *out)
+static inline uint32_t hint_of(uint64_t va)
+{
+    return (uint32_t)(va >> TLB_MIN_SHIFT) & (HINT_SIZE - 1);
+}
+
+static inline bool hit(struct tlb *t, uint64_t va, uint32_t set, uint32_t way,
+                       struct tlb_entry *out)
 {
     t->st.hits++;
-    t->last_set = set;
-    t->last_way = way;
+    t->hint[hint_of(va)].set = set;
+    t->hint[hint_of(va)].way = way;
     repl_touch(&t->repl, set, way);
     if (out)
         *out = t->ents[(size_t)set * t->ways + way];
     return true;
 }
 
-bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct tlb_entry *out)
+/* The search after a hint miss, out of line so that the hinted hit path needs
+ * no register spills. */
+__attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, uint16_t vmid,
+                                                    uint16_t asid, struct tlb_entry *out)
 {
-    if (!t->enabled)
-        return false;
-    t->st.lookups++;
     const uint32_t ways = t->ways;
-    /* An entry covering va always sits in the set its own size indexes, so a
-     * match in the remembered slot is a genuine hit whatever the geometry. */
-    if (tag_match(&t->tags[(size_t)t->last_set * ways + t->last_way], va, vmid, asid))
-        return hit(t, t->last_set, t->last_way, out);
     if (t->sets == 1) {
         const struct tlb_tag *g = t->tags;
         for (uint32_t w = 0; w < ways; w++)
             if (tag_match(&g[w], va, vmid, asid))
-                return hit(t, 0, w, out);
+                return hit(t, va, 0, w, out);
     } else {
         uint64_t sizes = t->present;
         while (sizes) {
@@ -174,11 +183,29 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
             const struct tlb_tag *g = &t->tags[(size_t)set * ways];
             for (uint32_t w = 0; w < ways; w++)
                 if (tag_match(&g[w], va, vmid, asid))
-                    return hit(t, set, w, out);
+                    return hit(t, va, set, w, out);
         }
     }
     t->st.misses++;
     return false;
+}
+
+bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct tlb_entry *out)
+{
+    if (!t->enabled)
+        return false;
+    t->st.lookups++;
+    /* An entry covering va always sits in the set its own size indexes, so a
+     * match in the hinted slot is a genuine hit whatever the geometry. */
+    uint32_t hs = t->hint[hint_of(va)].set, hw = t->hint[hint_of(va)].way;
+    if (tag_match(&t->tags[(size_t)hs * t->ways + hw], va, vmid, asid)) {
+        t->st.hits++;
+        repl_touch(&t->repl, hs, hw);
+        if (out)
+            *out = t->ents[(size_t)hs * t->ways + hw];
+        return true;
+    }
+    return lookup_search(t, va, vmid, asid, out);
 }
 
 static void slot_clear(struct tlb *t, size_t slot)
@@ -246,8 +273,8 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     t->tags[base + way] = tg;
     t->ents[base + way] = ne;
     repl_touch(&t->repl, set, way);
-    t->last_set = set;
-    t->last_way = way;
+    t->hint[hint_of(va)].set = set;
+    t->hint[hint_of(va)].way = way;
     t->st.inserts++;
 }
 
@@ -346,7 +373,8 @@ int tlb_check(const struct tlb *t)
     for (unsigned s = 0; s < 64; s++)
         if (count[s] != t->count[s] || ((t->present >> s) & 1) != (count[s] != 0))
             return 10;
-    if (t->last_set >= t->sets || t->last_way >= t->ways)
-        return 11;
+    for (unsigned i = 0; i < HINT_SIZE; i++)
+        if (t->hint[i].set >= t->sets || t->hint[i].way >= t->ways)
+            return 11;
     return 0;
 }
