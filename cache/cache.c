@@ -30,6 +30,11 @@ struct cache_lvl {
     uint8_t *dirty;            /* sets * ways */
     struct repl repl;
     struct cache_level_stats st;
+    /* The line touched last at this level and its slot: a repeat access to it is a hit
+     * whose replacement update is a no-op (it is already the most recent), so it can skip
+     * the set search.  Cleared by every other path that touches the level. */
+    uint64_t mru_line;
+    size_t mru_idx;
 };
 
 struct cache_hier {
@@ -80,6 +85,7 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
         return sim_err_set(err, SIM_ENOMEM, "mem.%s: out of memory for %" PRIu64 " lines", n, lines);
     for (uint64_t i = 0; i < lines; i++)
         L->lines[i] = LINE_INVALID;
+    L->mru_line = LINE_INVALID;
     /* a distinct random stream per level, all derived from the run's seed */
     return repl_init(&L->repl, c->repl, L->sets, L->ways,
                      seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
@@ -195,6 +201,7 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
         struct cache_lvl *L = &h->lv[k];
         if (!L->enabled)
             continue;
+        L->mru_line = LINE_INVALID;
         uint64_t line = pa >> L->line_shift;
         uint32_t set = set_of(L, line);
         int w = find(L, line, set);
@@ -286,6 +293,22 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     struct cache_lvl *L = &h->lv[start];
     if (L->enabled) {
         uint64_t line = pa >> L->line_shift;
+        if (line == L->mru_line) {
+            /* repeat of the last line touched here: same outcome as the search below */
+            L->st.accesses++;
+            L->st.hits++;
+            if (served)
+                *served = (uint8_t)start;
+            if (op == MEM_WRITE) {
+                if (L->write_back) {
+                    L->dirty[L->mru_idx] = 1;
+                } else {
+                    absorb_write(h, start + 1, pa);
+                    L->mru_line = line;   /* absorb_write only touched the levels below */
+                }
+            }
+            return L->latency_cycles;
+        }
         uint32_t set = set_of(L, line);
         const uint64_t *row = &L->lines[(size_t)set * L->ways];
         for (uint32_t w = 0; w < L->ways; w++) {
@@ -294,6 +317,8 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
             L->st.accesses++;
             L->st.hits++;
             repl_touch(&L->repl, set, w);
+            L->mru_line = line;
+            L->mru_idx = (size_t)set * L->ways + w;
             if (served)
                 *served = (uint8_t)start;
             if (op == MEM_WRITE) {
@@ -305,6 +330,8 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
             return L->latency_cycles;
         }
     }
+    for (unsigned k = 0; k < CACHE_LEVELS; k++)
+        h->lv[k].mru_line = LINE_INVALID;
     return access_slow(h, pa, op, start, served);
 }
 

@@ -46,6 +46,23 @@ struct engine {
     unsigned split_shift;
     struct id_stats *ctx_vm_stats, *ctx_as_stats;   /* breakdown slots of the context */
 
+    /* Fast paths (exact, see engine_event): the entry that answered the last lookup of
+     * each L1 TLB ([0] L1D, [1] L1I) and the line of the last data access at L1D.  Each is
+     * valid only while that structure has not been touched by anything else since, so a
+     * repeat is a hit whose replacement update would be a no-op.  Hits taken here are
+     * added to the structures' counters in the report. */
+    struct utlb {
+        bool valid;
+        uint8_t shift;
+        uint64_t vpn, pa;          /* va >> shift, PA base */
+    } utlb[2];
+    uint64_t utlb_hits[2];
+    bool line_valid, line_dirty;   /* last data line still the most recent touch of L1D */
+    uint64_t last_line;
+    uint64_t line_hits;
+    uint32_t lat_l1c;              /* L1D hit latency */
+    bool l1c_wb, l1c_on;
+
     /* the walk in progress */
     struct walk_record rec;
     uint64_t walk_cycles;          /* cycles of the walk in progress */
@@ -83,6 +100,7 @@ static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
 {
     struct engine *e = ctx;
     uint8_t served = SERVED_DRAM;
+    e->line_valid = false;
     uint32_t c = cache_hier_access(e->caches, pa, MEM_READ, e->port, &served);
     e->walk_cycles += c;
     e->fetch_served[stage][served]++;
@@ -185,6 +203,9 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
     e->lat_pwc = cfg->s1_walk_cache.enabled ? cfg->s1_walk_cache.latency_cycles : 0;
     e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
     e->port = cfg->mem.walker_port;
+    e->l1c_on = cfg->mem.l1d.enabled;
+    e->l1c_wb = cfg->mem.l1d.write_back;
+    e->lat_l1c = cfg->mem.l1d.latency_cycles;
     e->line_shift = log2_u64(cfg->mem.l1d.enabled ? cfg->mem.l1d.line_bytes : 64);
     *out = e;
     return SIM_OK;
@@ -267,6 +288,7 @@ static int set_context(struct engine *e, uint16_t vmid, uint16_t asid, struct si
         s1 = e->ctx->rg.s1[1].granule_shift;
     unsigned s2 = e->ctx->rg.s2_enabled ? e->ctx->rg.s2.granule_shift : 64;
     e->split_shift = s1 < s2 ? s1 : s2;
+    e->utlb[0].valid = e->utlb[1].valid = false;
     e->ctx_vm_stats = id_slot(e->vm_stats, vmid);
     e->ctx_as_stats = id_slot(e->as_stats, asid);
     return SIM_OK;
@@ -315,9 +337,13 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
     uint16_t vmid = e->ctx_vmid, asid = e->ctx_asid;
     struct tlb_entry te;
 
+    struct utlb *u = &e->utlb[kind == TR_IFETCH];
     e->tlb_cycles += kind == TR_IFETCH ? e->lat_l1i : e->lat_l1d;
-    if (tlb_lookup(l1, va, vmid, asid, &te))
+    if (tlb_lookup(l1, va, vmid, asid, &te)) {
+        *u = (struct utlb){ true, te.shift, va >> te.shift, te.pa };
         goto hit;
+    }
+    u->valid = false;       /* the miss path touches this L1 TLB (insert) */
     e->tlb_cycles += e->lat_l2;
     if (tlb_lookup(e->l2, va, vmid, asid, &te)) {
         tlb_insert(l1, &te, va);
@@ -446,16 +472,21 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
         if (rec->kind != TR_IFETCH) {
             enum mem_op op = rec->kind == TR_STORE ? MEM_WRITE : MEM_READ;
             uint64_t last = pa + (piece_end - va) - 1;
-            for (uint64_t line = pa >> e->line_shift; line <= last >> e->line_shift; line++)
+            for (uint64_t line = pa >> e->line_shift; line <= last >> e->line_shift; line++) {
                 e->data_cycles += cache_hier_access(e->caches, line << e->line_shift, op, PORT_L1D,
                                                     NULL);
+                /* reads always leave the line in L1D; writes only when allocated */
+                e->line_valid = e->l1c_on && (op == MEM_READ || e->cfg->mem.l1d.write_allocate);
+                e->last_line = line;
+                e->line_dirty = op == MEM_WRITE;
+            }
         }
         va = piece_end;
     }
     return SIM_OK;
 }
 
-int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     int rc = SIM_OK;
     if (rec->kind >= TR_KIND_COUNT)
@@ -477,6 +508,7 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
             return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown TLBI %u", e->seq,
                                rec->tlbi);
         struct tlbi op = { (enum tlbi_kind)rec->tlbi, rec->vmid, rec->asid, rec->va };
+        e->utlb[0].valid = e->utlb[1].valid = false;
         e->tlbi_removed += tlb_invalidate(e->l1i, &op) + tlb_invalidate(e->l1d, &op) +
                            tlb_invalidate(e->l2, &op) + tlb_invalidate(e->s2c, &op) +
                            pwc_invalidate(e->pwc, &op);
@@ -485,6 +517,67 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
     }
     e->seq++;
     return rc;
+}
+
+/*
+ * The hot path.  An access of the current context whose page answered the last
+ * lookup of its L1 TLB is an L1 TLB hit with no replacement change; a load, or a
+ * store to a line already dirty in a write-back L1D, of the line touched last at
+ * L1D is an L1D hit with no replacement change.  Everything else takes the
+ * general path.  Both shortcuts give exactly the general path's numbers.
+ */
+int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+{
+    unsigned kind = rec->kind;
+    if (kind > TR_IFETCH || !e->have_ctx || rec->vmid != e->ctx_vmid || rec->asid != e->ctx_asid)
+        return event_slow(e, rec, err);
+    struct utlb *u = &e->utlb[kind == TR_IFETCH];
+    uint64_t va = rec->va;
+    uint64_t last = va + (rec->size ? rec->size - 1 : 0);
+    if (!u->valid || (va >> u->shift) != u->vpn || last < va ||
+        (last >> e->split_shift) != (va >> e->split_shift) || (last >> u->shift) != u->vpn)
+        return event_slow(e, rec, err);
+    if (kind != TR_IFETCH) {
+        uint64_t mask = (UINT64_C(1) << u->shift) - 1;
+        uint64_t pa = u->pa | (va & mask);
+        uint64_t line = pa >> e->line_shift;
+        if (!e->line_valid || line != e->last_line || ((pa + (last - va)) >> e->line_shift) != line ||
+            (kind == TR_STORE && !(e->l1c_wb && e->line_dirty)))
+            return event_slow(e, rec, err);
+        e->line_hits++;
+        e->data_cycles += e->lat_l1c;
+    }
+    e->utlb_hits[kind == TR_IFETCH]++;
+    e->tlb_cycles += kind == TR_IFETCH ? e->lat_l1i : e->lat_l1d;
+    e->events[kind]++;
+    e->accesses++;
+    if (e->ctx_vm_stats)
+        e->ctx_vm_stats->accesses++;
+    if (e->ctx_as_stats)
+        e->ctx_as_stats->accesses++;
+    e->seq++;
+    return SIM_OK;
+}
+
+/* TLB counters including the hits taken by the fast path. */
+static struct tlb_stats tlb_stats_of(const struct engine *e, int t)
+{
+    struct tlb *tlbs[3] = { e->l1i, e->l1d, e->l2 };
+    struct tlb_stats s = *tlb_get_stats(tlbs[t]);
+    uint64_t fast = t == 0 ? e->utlb_hits[1] : t == 1 ? e->utlb_hits[0] : 0;
+    s.lookups += fast;
+    s.hits += fast;
+    return s;
+}
+
+static struct cache_level_stats cache_stats_of(const struct engine *e, int level)
+{
+    struct cache_level_stats s = *cache_hier_stats(e->caches, (enum mem_served)level);
+    if (level == 0) {
+        s.accesses += e->line_hits;
+        s.hits += e->line_hits;
+    }
+    return s;
 }
 
 /* ---- report ---- */
@@ -592,7 +685,6 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
         { "cache.l2.hits", "cache.l2.misses" },
         { "cache.llc.hits", "cache.llc.misses" },
     };
-    struct tlb *tlbs[3] = { e->l1i, e->l1d, e->l2 };
     uint64_t instr = e->events[TR_IFETCH];
     uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
     uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
@@ -610,7 +702,8 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
     add_metric(e, "accesses.ifetch", (double)e->events[TR_IFETCH]);
     add_metric(e, "instructions", (double)instr);
     for (int t = 0; t < 3; t++) {
-        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        struct tlb_stats tsv = tlb_stats_of(e, t);
+        const struct tlb_stats *ts = &tsv;
         add_metric(e, m_tlb[t][0], (double)ts->hits);
         add_metric(e, m_tlb[t][1], (double)ts->misses);
         add_metric(e, m_tlb[t][2], per_k(ts->misses, e->accesses));
@@ -637,7 +730,8 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
     add_metric(e, "demand_faults", (double)e->demand_faults);
     add_metric(e, "demand_fault_cycles", (double)e->demand_fault_cycles);
     for (int l = 0; l < 3; l++) {
-        const struct cache_level_stats *cs = cache_hier_stats(e->caches, (enum mem_served)l);
+        struct cache_level_stats csv = cache_stats_of(e, l);
+        const struct cache_level_stats *cs = &csv;
         add_metric(e, m_cache[l][0], (double)cs->hits);
         add_metric(e, m_cache[l][1], (double)cs->misses);
     }
@@ -687,7 +781,8 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
               e->tlbi_removed);
     sb_printf(j, "  \"tlb\": {");
     for (int t = 0; t < 3; t++) {
-        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        struct tlb_stats tsv = tlb_stats_of(e, t);
+        const struct tlb_stats *ts = &tsv;
         sb_printf(j, "%s\"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 ", \"mpka\": %.4f",
                   t ? ", " : "", tlb_names[t], ts->hits, ts->misses, per_k(ts->misses, e->accesses));
         if (instr)
@@ -725,7 +820,8 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
     }
     sb_printf(j, "},\n  \"cache\": {");
     for (int l = 0; l < 3; l++) {
-        const struct cache_level_stats *cs = cache_hier_stats(e->caches, (enum mem_served)l);
+        struct cache_level_stats csv = cache_stats_of(e, l);
+        const struct cache_level_stats *cs = &csv;
         sb_printf(j, "%s\"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 "}", l ? ", " : "",
                   l == 0 ? "l1d" : l == 1 ? "l2" : "llc", cs->hits, cs->misses);
     }
@@ -764,7 +860,6 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
 void engine_print_text(struct engine *e, struct strbuf *sb)
 {
     static const char *const tlb_names[3] = { "L1 I-TLB", "L1 D-TLB", "L2 TLB" };
-    struct tlb *tlbs[3] = { e->l1i, e->l1d, e->l2 };
     uint64_t instr = e->events[TR_IFETCH];
     uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
     uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
@@ -776,7 +871,8 @@ void engine_print_text(struct engine *e, struct strbuf *sb)
               " (%" PRIu64 " entries removed)\n", e->events[TR_CTX_SWITCH],
               e->events[TR_VM_SWITCH], e->events[TR_TLBI], e->tlbi_removed);
     for (int t = 0; t < 3; t++) {
-        const struct tlb_stats *ts = tlb_get_stats(tlbs[t]);
+        struct tlb_stats tsv = tlb_stats_of(e, t);
+        const struct tlb_stats *ts = &tsv;
         sb_printf(sb, "%-17s hits %" PRIu64 ", misses %" PRIu64 ", %.3f misses/1000 accesses",
                   tlb_names[t], ts->hits, ts->misses, per_k(ts->misses, e->accesses));
         if (instr)

@@ -52,6 +52,11 @@ struct tlb {
     struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
     struct repl repl;          /* replacement state */
     struct tlb_stats st;       /* counters */
+    /* The slot that answered the last lookup, valid until the next miss, insert or
+     * invalidation: a repeat hit on it needs no replacement update (it is already the
+     * most recent touch of its set), so it skips the hint and the search. */
+    bool mru_valid;
+    size_t mru_slot;
 };
 
 void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
@@ -158,6 +163,8 @@ static inline bool hit(struct tlb *t, uint64_t va, uint32_t set, uint32_t way,
     t->hint[hint_of(va)].set = set;
     t->hint[hint_of(va)].way = way;
     repl_touch(&t->repl, set, way);
+    t->mru_valid = true;
+    t->mru_slot = (size_t)set * t->ways + way;
     if (out)
         *out = t->ents[(size_t)set * t->ways + way];
     return true;
@@ -187,6 +194,7 @@ __attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, 
         }
     }
     t->st.misses++;
+    t->mru_valid = false;
     return false;
 }
 
@@ -195,12 +203,20 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
     if (!t->enabled)
         return false;
     t->st.lookups++;
+    if (t->mru_valid && tag_match(&t->tags[t->mru_slot], va, vmid, asid)) {
+        t->st.hits++;
+        if (out)
+            *out = t->ents[t->mru_slot];
+        return true;
+    }
     /* An entry covering va always sits in the set its own size indexes, so a
      * match in the hinted slot is a genuine hit whatever the geometry. */
     uint32_t hs = t->hint[hint_of(va)].set, hw = t->hint[hint_of(va)].way;
     if (tag_match(&t->tags[(size_t)hs * t->ways + hw], va, vmid, asid)) {
         t->st.hits++;
         repl_touch(&t->repl, hs, hw);
+        t->mru_valid = true;
+        t->mru_slot = (size_t)hs * t->ways + hw;
         if (out)
             *out = t->ents[(size_t)hs * t->ways + hw];
         return true;
@@ -221,6 +237,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
 {
     if (!t->enabled || e->shift < TLB_MIN_SHIFT || e->shift > TLB_MAX_SHIFT)
         return;
+    t->mru_valid = false;
     uint64_t held = t->page_sizes & GENMASK64(e->shift, 0);
     if (!held)
         return;
@@ -282,6 +299,7 @@ unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
 {
     if (!t->enabled || t->valid == 0)
         return 0;
+    t->mru_valid = false;
     unsigned n = 0;
     size_t total = (size_t)t->sets * t->ways;
     for (size_t i = 0; i < total; i++) {
