@@ -61,6 +61,7 @@ struct engine {
     uint64_t last_line;
     uint64_t line_hits;
     uint32_t lat_l1c;              /* L1D hit latency */
+    bool no_fast;                  /* tests: always take the general path */
     bool l1c_wb, l1c_on;
 
     /* the walk in progress */
@@ -231,6 +232,11 @@ void engine_destroy(struct engine *e)
     free(e->names);
     sb_free(&e->json);
     free(e);
+}
+
+void engine_set_fast_path(struct engine *e, bool on)
+{
+    e->no_fast = !on;
 }
 
 uint64_t engine_events(const struct engine *e)
@@ -529,7 +535,8 @@ static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_
 int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     unsigned kind = rec->kind;
-    if (kind > TR_IFETCH || !e->have_ctx || rec->vmid != e->ctx_vmid || rec->asid != e->ctx_asid)
+    if (kind > TR_IFETCH || !e->have_ctx || rec->vmid != e->ctx_vmid ||
+        rec->asid != e->ctx_asid || e->no_fast)
         return event_slow(e, rec, err);
     struct utlb *u = &e->utlb[kind == TR_IFETCH];
     uint64_t va = rec->va;

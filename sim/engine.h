@@ -48,6 +48,9 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
 /* Human-readable summary of the same numbers. */
 void engine_print_text(struct engine *e, struct strbuf *sb);
 
+/* Turn the exact fast paths off (tests compare both ways: results must not change). */
+void engine_set_fast_path(struct engine *e, bool on);
+
 /* Events replayed so far. */
 uint64_t engine_events(const struct engine *e);
 
