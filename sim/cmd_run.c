@@ -262,8 +262,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "mmusim run: --format: unknown format '%s'\n", format);
         goto out_status2;
     }
-    if ((rc = trace_open(&tr, trace_path, (enum trace_format)fmt, &topts, &err)) < 0)
-        goto bad_input;
+    if ((rc = trace_open(&tr, trace_path, (enum trace_format)fmt, &topts, &err)) < 0) {
+        fprintf(stderr, "mmusim run: %s\n", err.msg);   /* a missing or unreadable trace is bad input */
+        goto out_status2;
+    }
 
     /* the results database */
     if (strcmp(db_path, "none") != 0) {
