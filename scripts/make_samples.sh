@@ -32,7 +32,8 @@ run() {
     local name=$1; shift
     # The log goes to fd 3 -> the pipe; head stops the program once enough
     # records have been seen (Valgrind then dies of SIGPIPE, which is fine).
-    { valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$@" 3>&1 >/dev/null 2>/dev/null || true; } |
+    # timeout: Valgrind ignores the closed pipe and would run the program to its end.
+    { timeout -s KILL 90 valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$@" 3>&1 >/dev/null 2>/dev/null || true; } |
         head -n $((SKIP + KEEP + 50)) > "$work/$name.full" || true
     { grep -m 20 '^==' "$work/$name.full" || true
       grep -v '^==' "$work/$name.full" | tail -n +$((SKIP + 1)) | head -n "$KEEP"
