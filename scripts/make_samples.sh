@@ -32,17 +32,23 @@ run() {
     local name=$1; shift
     # The log goes to fd 3 -> the pipe; head stops the program once enough
     # records have been seen (Valgrind then dies of SIGPIPE, which is fine).
-    { valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$@" 3>&1 >/dev/null 2>/dev/null || true; } |
+    # timeout: Valgrind ignores the closed pipe and would run the program to its end.
+    { timeout -s KILL 90 valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$@" 3>&1 >/dev/null 2>/dev/null || true; } |
         head -n $((SKIP + KEEP + 50)) > "$work/$name.full" || true
     { grep -m 20 '^==' "$work/$name.full" || true
       grep -v '^==' "$work/$name.full" | tail -n +$((SKIP + 1)) | head -n "$KEEP"
     } > "$work/$name.lackey"
     xz -9 -T1 -c "$work/$name.lackey" > "$out/$name.lackey.xz"
-    echo "$out/$name.lackey.xz: $(grep -vc '^==' "$work/$name.lackey") records, $(wc -c < "$out/$name.lackey.xz") bytes"
+    local n
+    n=$(grep -vc '^==' "$work/$name.lackey" || true)
+    [ "$n" -eq "$KEEP" ] || { echo "make_samples.sh: $name: only $n records" >&2; exit 1; }
+    echo "$out/$name.lackey.xz: $n records, $(wc -c < "$out/$name.lackey.xz") bytes"
 }
 
 run sort  sort "$work/input.txt" -o "$work/sorted.txt"
 run xz    xz -6 -c -T1 "$work/input.txt"
-run python python3 -S -c 'd={}
+# the real interpreter, not a wrapper script (pyenv shims are shell scripts)
+py=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+run python "$py" -S -c 'd={}
 for i in range(300000): d[(i*7919)%100003]=i
 print(sum(d.values()))'

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "sim/cmd_trace.h"
 #include "traces/trace.h"
 #include "traces/trace_int.h"
 #include "traces/trace_native.h"
@@ -603,6 +604,63 @@ START_TEST(test_drmemtrace_sample)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ convert */
+
+/* Read two traces side by side: same events, same count. */
+static void expect_same(const char *a, enum trace_format fa, const char *b)
+{
+    struct trace_reader *ra, *rb;
+    struct sim_err err;
+    ck_assert_msg(trace_open(&ra, a, fa, NULL, &err) == SIM_OK, "%s", err.msg);
+    ck_assert_msg(trace_open(&rb, b, TRACE_FMT_NATIVE, NULL, &err) == SIM_OK, "%s", err.msg);
+    struct trace_rec x, y;
+    int ka, kb;
+    uint64_t n = 0;
+    do {
+        ka = trace_next(ra, &x, &err);
+        kb = trace_next(rb, &y, &err);
+        ck_assert_int_eq(ka, kb);
+        if (ka == SIM_OK)
+            ck_rec_eq(x, y);
+        n++;
+    } while (ka == SIM_OK);
+    ck_assert_int_eq(ka, SIM_END);
+    ck_assert_uint_gt(n, 1);
+    trace_close(ra);
+    trace_close(rb);
+}
+
+START_TEST(test_convert_roundtrip)
+{
+    static const char txt[] = "==1== x\nI  0400d7d4,8\n L 04222cac,8\n S 7ff000ff8,4\n"
+                              " M 04222cb0,16\nI  0400d7dc,3\nI  ffffffff00000000,4\n";
+    put_file(tpath("r.lackey"), txt, strlen(txt));
+    char *av[] = {"convert", (char *)tpath("r.lackey"), (char *)tpath("r.trc"), NULL};
+    ck_assert_int_eq(cmd_convert(3, av), 0);
+    expect_same(tpath("r.lackey"), TRACE_FMT_AUTO, tpath("r.trc"));
+
+    uint8_t b[64 * 3] = {0};
+    for (int i = 0; i < 3; i++) {
+        le64(b + 64 * i, 0x401000 + 4 * (uint64_t)i);
+        le64(b + 64 * i + 32 + 8 * i, 0x7000 + 0x1000 * (uint64_t)i);
+        le64(b + 64 * i + 16, i == 1 ? 0x8000 : 0);
+    }
+    put_file(tpath("r.cs"), b, sizeof(b));
+    char *av2[] = {"convert", "--format", "champsim", (char *)tpath("r.cs"), (char *)tpath("r2.trc"),
+                   NULL};
+    ck_assert_int_eq(cmd_convert(5, av2), 0);
+    expect_same(tpath("r.cs"), TRACE_FMT_CHAMPSIM, tpath("r2.trc"));
+
+    /* A damaged source fails with exit 2 and leaves no output behind. */
+    put_file(tpath("bad.cs"), b, 100);
+    char *av3[] = {"convert", "--format", "champsim", (char *)tpath("bad.cs"),
+                   (char *)tpath("bad.trc"), NULL};
+    ck_assert_int_eq(cmd_convert(5, av3), 2);
+    ck_assert_int_ne(access(tpath("bad.trc"), F_OK), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ misc */
 
 START_TEST(test_detect_and_names)
@@ -633,7 +691,7 @@ Suite *trace_suite(void)
         {"native_damaged", test_native_damaged}, {"native_compressed", test_native_compressed},
         {"lackey", test_lackey}, {"champsim", test_champsim}, {"cvp", test_cvp},
         {"drmemtrace", test_drmemtrace}, {"drmemtrace_sample", test_drmemtrace_sample},
-        {"detect", test_detect_and_names},
+        {"detect", test_detect_and_names}, {"convert", test_convert_roundtrip},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);
