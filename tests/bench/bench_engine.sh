@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Engine throughput (not a test): accesses per second of `mmusim run` with the default
+# preset (TLBs, walk caches and the cache hierarchy modelled, virtualized 4K/4K) on
+#  - a TLB-friendly sequential stream (8-byte accesses over 64 MiB), and
+#  - a uniform random stream over 4 GiB (nested walks on nearly every access),
+# plus peak memory for two trace lengths with the same footprint (it must not grow with
+# the trace length).  Uses one core.
+set -eu
+: "${MMUSIM:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() {   # run NAME ACCESSES TRACE ARGS...: prints accesses/s and peak RSS
+    local name=$1 n=$2 trace=$3; shift 3
+    python3 - "$name" "$n" "$MMUSIM" "$trace" "$@" <<'PY'
+import resource, subprocess, sys, time
+name, n, m, trace, *args = sys.argv[1:]
+t = time.perf_counter()
+subprocess.run([m, "run", "--trace", trace, "--db", "none", "--quiet", *args],
+               stdout=subprocess.DEVNULL, check=True)
+dt = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"{name:34s} {int(n)/dt/1e6:8.2f} M accesses/s   {dt:6.2f} s   peak RSS {rss:7.1f} MiB")
+PY
+}
+"$MMUSIM" gen seq -o "$tmp/seq.trace" --accesses 40M --footprint 64M --size 8 --seed 1
+"$MMUSIM" gen seq -o "$tmp/seq4.trace" --accesses 160M --footprint 64M --size 8 --seed 1
+"$MMUSIM" gen random -o "$tmp/rnd.trace" --accesses 10M --footprint 4G --seed 1
+run "sequential 40M (64 MiB)" 40000000 "$tmp/seq.trace"
+run "sequential 160M (same footprint)" 160000000 "$tmp/seq4.trace"
+run "random 10M over 4 GiB, nested" 10000000 "$tmp/rnd.trace" --set alloc.guest.size=6G
+run "random 10M over 4 GiB, no-caching" 10000000 "$tmp/rnd.trace" --preset no-caching --set alloc.guest.size=6G
