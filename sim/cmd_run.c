@@ -97,7 +97,7 @@ static int hash_trace(const char *path, uint64_t *bytes, char hex[65], struct si
         size_t got;
         if (!f)
             return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
-        while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+        while (!g_stop && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
             sha256_update(&sh, buf, got);
             *bytes += got;
         }
@@ -217,6 +217,13 @@ int cmd_run(int argc, char **argv)
             }
         }
     }
+    /* from here on, Ctrl-C and SIGTERM stop the run cleanly (also while hashing) */
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     if (!trace_path) {
         fprintf(stderr, "mmusim run: --trace FILE is required\n");
         free(cfg);
@@ -303,17 +310,11 @@ int cmd_run(int argc, char **argv)
     if ((rc = engine_create(&eng, cfg, sink.ops ? &sink : NULL, &err)) < 0)
         goto bad_input;
 
-    struct sigaction sa = { 0 };
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     bool show = !quiet && isatty(STDERR_FILENO);
     double t0 = now_s(), last = t0;
     struct trace_rec rec;
     uint64_t n = 0;
-    for (;;) {
+    while (!g_stop) {
         rc = trace_next(tr, &rec, &err);
         if (rc == SIM_END)
             break;

@@ -57,7 +57,7 @@ expect_exit 2 $M run --trace r.trace --db none --s1-granule 8k 2> err.txt
 grep -q 's1_granule' err.txt || fail "bad granule: $(cat err.txt)"
 
 # SIGINT part way: exit 130, the run is marked failed, never complete
-$M gen random -o big.trace --accesses 30000000 --footprint 1G --seed 1 || fail "gen big"
+$M gen random -o big.trace --accesses 5000000 --footprint 1G --seed 1 || fail "gen big"
 $M run --trace big.trace --db int.db --quiet > /dev/null 2> int.err &
 pid=$!
 sleep 1
