@@ -43,7 +43,6 @@ case_bad "malformed JSON" '.' '{"registers": {'
 case_bad "trailing garbage" '.' "{\"registers\": {$R1}, \"memory\": [], $PR} x"
 case_bad "top level not an object" '.' '[1, 2]'
 case_bad "missing probes" 'probes' "{\"registers\": {$R1}, \"memory\": []}"
-case_bad "missing registers" 'registers' "{\"memory\": [], $PR}"
 case_bad "unknown top-level key" 'bogus' "{\"registers\": {$R1}, \"memory\": [], $PR, \"bogus\": 1}"
 case_bad "unknown register" 'TCR_EL2' "{\"registers\": {$R1, \"TCR_EL2\": \"0x0\"}, \"memory\": [], $PR}"
 case_bad "register not a string" 'MAIR_EL1' "{\"registers\": {$R1, \"MAIR_EL1\": 255}, \"memory\": [], $PR}"
@@ -74,6 +73,7 @@ case_bad "mapping without table_alloc" 'table_alloc|mappings' "{\"registers\": {
 case_bad "mapping bad size" 'size|mappings' "{\"registers\": {$R1}, \"memory\": [], $PR, \"table_alloc\": {\"s1\": \"0x100000\"}, \"mappings\": [{\"stage\": 1, \"ia\": \"0x0\", \"oa\": \"0x0\", \"size\": \"8K\"}]}"
 case_bad "mapping misaligned" 'mappings|ia|oa|align' "{\"registers\": {$R1}, \"memory\": [], $PR, \"table_alloc\": {\"s1\": \"0x100000\"}, \"mappings\": [{\"stage\": 1, \"ia\": \"0x1000\", \"oa\": \"0x0\", \"size\": \"2M\"}]}"
 case_bad "mapping stage 2 disabled" 'mappings|stage' "{\"registers\": {$R1}, \"memory\": [], $PR, \"table_alloc\": {\"s2\": \"0x100000\"}, \"mappings\": [{\"stage\": 2, \"ia\": \"0x0\", \"oa\": \"0x0\", \"size\": \"4K\"}]}"
+case_good "registers and memory may be left out" "{$PR}"
 case_good "TG1=00 with stage 1 off" "{\"registers\": {\"SCTLR_EL1\": \"0x0\", \"TCR_EL1\": \"0x700000000\"}, \"memory\": [], $PR}"
 case_good "SL0=3 with stage 2 off" "{\"registers\": {\"VTCR_EL2\": \"0x800500d8\"}, \"memory\": [], \"probes\": [{\"va\": \"0x1000\", \"access\": \"exec\", \"el\": 0}]}"
 echo "$n cases, programs: ${progs[*]}"

@@ -159,7 +159,7 @@ class S2Cfg:
         ps = bits(vtcr, 18, 16)
         self.ps_bits = min(PS_BITS.get(ps, 48), PA_MAX_BITS)
         self.ha = bit(vtcr, 21)
-        self.hd = bit(vtcr, 22)
+        self.hd = bit(vtcr, 22) & self.ha          # VTCR_EL2.HD needs VTCR_EL2.HA too
         self.ipabits = 64 - self.tsz
         self.base = vttbr & genmask(47, 1)
         self.consistent = False
@@ -211,7 +211,10 @@ class Machine:
         self.wxn = bit(r["SCTLR_EL1"], 19)
         tcr = r["TCR_EL1"]
         self.ips_bits = min(PS_BITS.get(bits(tcr, 34, 32), 48), PA_MAX_BITS)
-        self.ha, self.hd = bit(tcr, 39), bit(tcr, 40)
+        # HD is effective only together with HA (Arm ARM TCR_EL1.HD; ARM-VMSA.md section 2;
+        # QEMU aa64_va_parameters: hd = ha && hd)
+        self.ha = bit(tcr, 39)
+        self.hd = bit(tcr, 40) & self.ha
         self.halves = (Half(tcr, r["TTBR0_EL1"], 0, self.ips_bits),
                        Half(tcr, r["TTBR1_EL1"], 1, self.ips_bits))
         self.s2 = S2Cfg(r["VTCR_EL2"], r["VTTBR_EL2"])
@@ -423,9 +426,20 @@ class Builder:
             return ipa
         try:
             return m.s2_walk(ipa, [], False).out
-        except Fault:
+        except Fault as f:
+            if f.kind == "access_flag":     # mapped, only AF=0: still a place to write
+                c = m.s2
+                return self._s2_noaf(ipa, c)
             raise InputError("%s: stage-1 table at IPA %s is not mapped at stage 2"
                              % (path, hx(ipa)))
+
+    def _s2_noaf(self, ipa, c):
+        saved = c.ha
+        c.ha = 1
+        try:
+            return self.m.s2_walk(ipa, [], False).out
+        finally:
+            c.ha = saved
 
     def map(self, i, mp):
         path = "mappings[%d]" % i
@@ -447,9 +461,9 @@ class Builder:
             if not m.s1_on:
                 raise InputError("%s.stage: stage 1 is not enabled" % path)
             h = m.halves[bit(ia, 55)]
-            if not h.tsz_ok or h.base_fault:
-                raise InputError("%s.ia: TCR_EL1/TTBR%d_EL1 do not give a valid stage 1"
-                                 % (path, h.one))
+            if not h.tsz_ok or h.base_fault or h.epd:
+                raise InputError("%s.ia: TCR_EL1/TTBR%d_EL1 do not give a usable stage 1 "
+                                 "(T%dSZ, EPD%d or base)" % (path, h.one, h.one, h.one))
             if not h.in_range(ia) or not h.in_range(ia + size - 1) or \
                     bit(ia, 55) != bit(ia + size - 1, 55):
                 raise InputError("%s.ia: outside the VA range of TTBR%d" % (path, h.one))
@@ -530,17 +544,17 @@ def load_scenario(path):
     except json.JSONDecodeError as e:
         raise InputError("malformed JSON at line %d column %d: %s" % (e.lineno, e.colno, e.msg))
     expect_obj(doc, "top level")
-    check_keys(doc, "", ("registers", "memory", "probes"), ("mappings", "table_alloc"))
+    # "registers" and "memory" may be left out (all registers / all words read as zero)
+    check_keys(doc, "", ("probes",), ("registers", "memory", "mappings", "table_alloc"))
 
     regs = {k: 0 for k in REGS}
-    expect_obj(doc["registers"], "registers")
-    for k, v in doc["registers"].items():
+    for k, v in expect_obj(doc.get("registers", {}), "registers").items():
         if k not in REGS:
             raise InputError("registers: unknown key %r" % k)
         regs[k] = parse_hex(v, "registers." + k)
 
     mem = {}
-    for i, w in enumerate(expect_list(doc["memory"], "memory")):
+    for i, w in enumerate(expect_list(doc.get("memory", []), "memory")):
         p = "memory[%d]" % i
         expect_obj(w, p)
         check_keys(w, p, ("pa", "value"))
