@@ -179,7 +179,7 @@ class Gen:
             elif region:
                 attrs = {"s2ap": r.choices((3, 1, 2, 0), weights=(20, 3, 1, 1))[0],
                          "af": r.random() < 0.95,
-                         "memattr": 0 if r.random() < 0.08 else 15}
+                         "memattr": 0 if r.random() < 0.2 else 15}
             else:
                 attrs = {"s2ap": r.choices((3, 1, 2, 0), weights=(12, 3, 2, 1))[0],
                          "xn": r.random() < 0.15, "af": r.random() < 0.92,
@@ -304,6 +304,11 @@ class Gen:
         broken = r.random() < 0.65
         if broken:
             self.corrupt()
+        if r.random() < 0.4:               # hierarchical limits in S1 table descriptors
+            broken = True
+            for pa, stage, level, kind in self.b.written:
+                if stage == 1 and kind == "table" and pa in m.mem and r.random() < 0.3:
+                    m.mem[pa] |= r.getrandbits(4) << 59
         probes = []
         for va, _ in targets:
             probes.append(va)
