@@ -1,4 +1,4 @@
--- results/schema.sql - the mmusim results database (SQLite), schema version 2.
+-- results/schema.sql - the mmusim results database (SQLite), schema version 3.
 --
 -- This file is the one definition of the schema.  It is compiled into the
 -- binary (build/gen/schema_sql.c) and applied by sim/stats_sqlite.c:
@@ -61,12 +61,27 @@ CREATE TABLE IF NOT EXISTS hist (
     PRIMARY KEY (run_id, hist, key)
 ) WITHOUT ROWID;
 
--- The per-walk log: one row per completed page walk (or every N-th one).
+-- The per-walk log: every completed page walk (or every N-th one).
+-- Walks are stored in batches: one walk_batches row holds up to 16384
+-- consecutive logged walks of a run as a JSON array of arrays, because one
+-- SQLite row per walk costs more than simulating the walk (schema version 3).
+-- Read them through the view `walks`, one row per walk.  walks_v2 keeps the
+-- rows of databases written by schema version 2 (one row per walk); it is
+-- empty in newer databases.
 -- path: one 3-character token per descriptor fetch, in order:
 --   stage ('1'|'2'), lookup level ('0'..'3', 'm' for level -1),
 --   where it was served ('1' = L1, '2' = L2, 'L' = LLC, 'D' = DRAM);
 --   e.g. '20D' = a stage-2 level-0 descriptor read from DRAM.
-CREATE TABLE IF NOT EXISTS walks (
+CREATE TABLE IF NOT EXISTS walk_batches (
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    first   INTEGER NOT NULL,  -- number of the batch's first walk in the run's log (0-based)
+    n       INTEGER NOT NULL,  -- walks in the batch
+    data    TEXT NOT NULL,     -- JSON: [[seq, kind, vmid, asid, va, ipa, pa, s1_shift,
+                               --   s2_shift, tlb_shift, refs, cycles, s1_refs, s2_refs,
+                               --   f_l1, f_l2, f_llc, f_dram, path], ...]
+    PRIMARY KEY (run_id, first)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS walks_v2 (
     run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     seq        INTEGER NOT NULL,   -- index of the access in the trace
     kind       INTEGER NOT NULL,   -- enum trace_kind of the access
@@ -88,7 +103,18 @@ CREATE TABLE IF NOT EXISTS walks (
     f_dram     INTEGER NOT NULL,
     path       TEXT NOT NULL       -- see above
 );
-CREATE INDEX IF NOT EXISTS walks_run ON walks (run_id);
+DROP VIEW IF EXISTS walks;
+CREATE VIEW walks AS
+SELECT run_id, seq, kind, vmid, asid, va, ipa, pa, s1_shift, s2_shift,
+       tlb_shift, refs, cycles, s1_refs, s2_refs, f_l1, f_l2, f_llc, f_dram, path,
+       rowid AS walk_no
+FROM walks_v2
+UNION ALL
+SELECT b.run_id, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3,
+       j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+       j.value ->> 10, j.value ->> 11, j.value ->> 12, j.value ->> 13, j.value ->> 14,
+       j.value ->> 15, j.value ->> 16, j.value ->> 17, j.value ->> 18, b.first + j.key
+FROM walk_batches b, json_each(b.data) j;
 
 -- ---------------------------------------------------------------- views
 DROP VIEW IF EXISTS v_runs;
@@ -153,7 +179,7 @@ SELECT run_id, hist, key, count,
          / SUM(count) OVER (PARTITION BY run_id, hist) AS cdf
 FROM hist;
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- @migration from 1
 -- Version 1 (first draft) had no per-walk summary of the fetch path and no
@@ -167,3 +193,10 @@ PRAGMA user_version = 2;
 --! ALTER TABLE walks ADD COLUMN f_dram INTEGER NOT NULL DEFAULT 0;
 --! ALTER TABLE walks ADD COLUMN path TEXT NOT NULL DEFAULT '';
 --! PRAGMA user_version = 2;
+
+-- @migration from 2
+-- Version 2 stored one row per walk in the table `walks`; version 3 stores
+-- batches (walk_batches) and `walks` becomes a view.  The old rows are kept
+-- in walks_v2, which the view includes.
+--! ALTER TABLE walks RENAME TO walks_v2;
+--! PRAGMA user_version = 3;

@@ -922,7 +922,7 @@ int cmd_export(int argc, char **argv)
     else if (strcmp(what, "hist") == 0)
         sql = "SELECT run_id, hist, key, count FROM hist WHERE run_id = ?1 ORDER BY hist, key";
     else if (strcmp(what, "walks") == 0)
-        sql = "SELECT * FROM walks WHERE run_id = ?1 ORDER BY rowid";
+        sql = "SELECT * FROM walks WHERE run_id = ?1 ORDER BY walk_no";
     else if (strcmp(what, "runs") == 0)
         sql = "SELECT * FROM runs ORDER BY id";
     else

@@ -269,6 +269,7 @@ struct sqlite_sink {
     uint64_t walks_logged;          /* rows written or buffered in this run */
     struct walk_record *buf;        /* opts.batch_walks records */
     uint32_t nbuf;
+    char *json;                     /* JSON text of one batch: WALK_JSON_MAX per walk */
     sqlite3_stmt *st_begin, *st_commit, *st_rollback;
     sqlite3_stmt *st_run, *st_walk, *st_metric, *st_hist;
     sqlite3_stmt *st_complete, *st_fail, *st_logged;
@@ -281,10 +282,11 @@ static const char SQL_RUN[] =
     " CASE WHEN json_extract(?3, '$.machine.virtualized') THEN json_extract(?3, '$.vm.s2_granule')"
     " END, json_extract(?3, '$.machine.virtualized'), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char SQL_WALK[] =
-    "INSERT INTO walks (run_id, seq, kind, vmid, asid, va, ipa, pa, s1_shift, s2_shift,"
-    " tlb_shift, refs, cycles, s1_refs, s2_refs, f_l1, f_l2, f_llc, f_dram, path)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20)";
+    "INSERT INTO walk_batches (run_id, first, n, data) VALUES (?1, ?2, ?3, ?4)";
+/* Longest JSON text of one walk: 18 numbers of at most 20 digits and commas,
+ * the path, quotes and brackets. */
+#define WALK_JSON_MAX (18 * 21 + 3 * WALK_MAX_FETCH + 8)
+
 static const char SQL_METRIC[] = "INSERT INTO metrics (run_id, name, value) VALUES (?1, ?2, ?3)";
 static const char SQL_HIST[] =
     "INSERT INTO hist (run_id, hist, key, count) VALUES (?1, ?2, ?3, ?4)";
@@ -328,43 +330,82 @@ static int step_reset_fast(sqlite3_stmt *st)
 
 static const char SERVED_CHAR[SERVED_COUNT] = {'1', '2', 'L', 'D'};
 
-/* Insert the buffered walks; inside a transaction opened by the caller. */
+/* Append the decimal digits of @v at @p; returns the new end (two digits a step). */
+static char *put_u64(char *p, uint64_t v)
+{
+    static const char d2[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    unsigned len = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        len++;
+    char *end = p + len, *q = end;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        *--q = d2[2 * r + 1];
+        *--q = d2[2 * r];
+    }
+    if (v >= 10) {
+        *--q = d2[2 * v + 1];
+        *--q = d2[2 * v];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return end;
+}
+
+/*
+ * Insert the buffered walks as one walk_batches row (a JSON array of arrays,
+ * column order as in results/schema.sql), inside a transaction opened by the
+ * caller.  One row per batch instead of one per walk is what keeps the full
+ * walk log cheap next to the simulation.
+ */
 static int flush_walks(struct sqlite_sink *s)
 {
-    char path[WALK_MAX_FETCH * 3 + 1];
-    for (uint32_t i = 0; i < s->nbuf; i++) {
-        const struct walk_record *w = &s->buf[i];
-        unsigned nf = w->nfetch <= WALK_MAX_FETCH ? w->nfetch : WALK_MAX_FETCH;
-        int64_t stage_refs[2] = {0, 0}, served[SERVED_COUNT] = {0, 0, 0, 0};
-        for (unsigned f = 0; f < nf; f++) {
-            uint8_t st = w->fetch_stage[f], sv = w->fetch_served[f];
-            int8_t lv = w->fetch_level[f];
-            stage_refs[st == 2]++;
-            if (sv < SERVED_COUNT)
-                served[sv]++;
-            path[3 * f] = st == 2 ? '2' : '1';
-            path[3 * f + 1] = (lv >= 0 && lv <= 9) ? (char)('0' + lv) : 'm';
-            path[3 * f + 2] = sv < SERVED_COUNT ? SERVED_CHAR[sv] : '?';
+    if (s->nbuf) {
+        char *p = s->json;
+        *p++ = '[';
+        for (uint32_t i = 0; i < s->nbuf; i++) {
+            const struct walk_record *w = &s->buf[i];
+            unsigned nf = w->nfetch <= WALK_MAX_FETCH ? w->nfetch : WALK_MAX_FETCH;
+            uint64_t stage_refs[2] = {0, 0}, served[SERVED_COUNT] = {0, 0, 0, 0};
+            char path[WALK_MAX_FETCH * 3];
+            for (unsigned f = 0; f < nf; f++) {
+                uint8_t st = w->fetch_stage[f], sv = w->fetch_served[f];
+                int8_t lv = w->fetch_level[f];
+                stage_refs[st == 2]++;
+                if (sv < SERVED_COUNT)
+                    served[sv]++;
+                path[3 * f] = st == 2 ? '2' : '1';
+                path[3 * f + 1] = (lv >= 0 && lv <= 9) ? (char)('0' + lv) : 'm';
+                path[3 * f + 2] = sv < SERVED_COUNT ? SERVED_CHAR[sv] : '?';
+            }
+            const uint64_t col[18] = {
+                w->seq, w->kind, w->vmid, w->asid, w->va, w->ipa, w->pa, w->s1_shift,
+                w->s2_shift, w->tlb_shift, w->refs, w->cycles, stage_refs[0], stage_refs[1],
+                served[0], served[1], served[2], served[3],
+            };
+            if (i)
+                *p++ = ',';
+            *p++ = '[';
+            for (int c = 0; c < 18; c++) {
+                p = put_u64(p, col[c]);
+                *p++ = ',';
+            }
+            *p++ = '"';
+            memcpy(p, path, 3 * nf);
+            p += 3 * nf;
+            *p++ = '"';
+            *p++ = ']';
         }
+        *p++ = ']';
         sqlite3_stmt *st = s->st_walk;
         sqlite3_bind_int64(st, 1, s->run_id);
-        sqlite3_bind_int64(st, 2, (int64_t)w->seq);
-        sqlite3_bind_int(st, 3, w->kind);
-        sqlite3_bind_int(st, 4, w->vmid);
-        sqlite3_bind_int(st, 5, w->asid);
-        sqlite3_bind_int64(st, 6, (int64_t)w->va);
-        sqlite3_bind_int64(st, 7, (int64_t)w->ipa);
-        sqlite3_bind_int64(st, 8, (int64_t)w->pa);
-        sqlite3_bind_int(st, 9, w->s1_shift);
-        sqlite3_bind_int(st, 10, w->s2_shift);
-        sqlite3_bind_int(st, 11, w->tlb_shift);
-        sqlite3_bind_int(st, 12, w->refs);
-        sqlite3_bind_int64(st, 13, w->cycles);
-        sqlite3_bind_int64(st, 14, stage_refs[0]);
-        sqlite3_bind_int64(st, 15, stage_refs[1]);
-        for (int k = 0; k < SERVED_COUNT; k++)
-            sqlite3_bind_int64(st, 16 + k, served[k]);
-        sqlite3_bind_text(st, 20, path, (int)(3 * nf), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)(s->walks_logged - s->nbuf));
+        sqlite3_bind_int64(st, 3, s->nbuf);
+        sqlite3_bind_text(st, 4, s->json, (int)(p - s->json), SQLITE_STATIC);
         if (step_reset_fast(st) < 0)
             return -1;
     }
@@ -555,6 +596,7 @@ static void sink_close(void *ctx)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
     free(s->buf);
+    free(s->json);
     free(s->path);
     free(s);
 }
@@ -625,9 +667,11 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
     s->opts = o;
     s->path = strdup(path);
     s->buf = malloc((size_t)o.batch_walks * sizeof(*s->buf));
-    if (!s->path || !s->buf) {
+    s->json = malloc((size_t)o.batch_walks * WALK_JSON_MAX + 2);
+    if (!s->path || !s->buf || !s->json) {
         free(s->path);
         free(s->buf);
+        free(s->json);
         free(s);
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory for %" PRIu32 " walk records",
                            path, o.batch_walks);
@@ -636,6 +680,7 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
     if (rc < 0) {
         free(s->path);
         free(s->buf);
+        free(s->json);
         free(s);
         return rc;
     }

@@ -216,7 +216,7 @@ START_TEST(test_schema_migrate_v1)
              "PRAGMA user_version = 1;");
     int64_t id = full_run(CFG_VIRT, "after", 2, NULL);
     ck_assert_int_eq(id, 2);
-    ck_assert_int_eq(peek_int("PRAGMA user_version"), 2);
+    ck_assert_int_eq(peek_int("PRAGMA user_version"), STATS_SQLITE_SCHEMA_VERSION);
     /* the old row survives, with the migration's defaults */
     ck_assert_int_eq(peek_int("SELECT refs FROM walks WHERE run_id = 1"), 24);
     ck_assert_str_eq(peek_text("SELECT path FROM walks WHERE run_id = 1"), "");
