@@ -241,7 +241,10 @@ int stats_db_open(const char *path, bool writable, int busy_ms, sqlite3 **out,
             goto fail;
         /* WAL: readers do not block the writer; NORMAL sync is safe with WAL
            (a power loss may lose the last commits, never consistency). */
+        /* a checkpoint every 64 MiB of WAL rather than 4 MiB: far fewer fsyncs while a
+           long walk log streams in, with NORMAL's guarantees unchanged */
         if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                             "PRAGMA wal_autocheckpoint=16384;"
                              "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                              "PRAGMA cache_size=-16384;", NULL, NULL, NULL) != SQLITE_OK) {
             rc = db_fail(err, path, db, "setting pragmas");

@@ -29,3 +29,25 @@ run "sequential 40M (64 MiB)" 40000000 "$tmp/seq.trace"
 run "sequential 160M (same footprint)" 160000000 "$tmp/seq4.trace"
 run "random 10M over 4 GiB, nested" 10000000 "$tmp/rnd.trace" --set alloc.guest.size=6G
 run "random 10M over 4 GiB, no-caching" 10000000 "$tmp/rnd.trace" --preset no-caching --set alloc.guest.size=6G
+
+# The cost of the SQLite walk log on a walk-heavy trace (goal: under 1.5x).
+"$MMUSIM" gen random -o "$tmp/walky.trace" --accesses 3M --footprint 256M --seed 2
+python3 - "$MMUSIM" "$tmp" <<'PY'
+import os, subprocess, sys, time
+m, tmp = sys.argv[1:]
+def t(*args):
+    best = None
+    for _ in range(2):
+        for f in ("db", "db-wal", "db-shm"):
+            try: os.unlink(f"{tmp}/w.{f}")
+            except FileNotFoundError: pass
+        s = time.perf_counter()
+        subprocess.run([m, "run", "--trace", f"{tmp}/walky.trace", "--quiet", *args],
+                       stdout=subprocess.DEVNULL, check=True)
+        d = time.perf_counter() - s
+        best = d if best is None else min(best, d)
+    return best
+none = t("--db", "none")
+full = t("--db", f"{tmp}/w.db", "--walk-log", "full")
+print(f"walk log: --db none {none:.2f} s, --walk-log full {full:.2f} s, slowdown {full/none:.2f}x")
+PY
