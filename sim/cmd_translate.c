@@ -224,13 +224,58 @@ static int parse_size(const cJSON *it, uint64_t *out)
     return util_parse_size(it->valuestring, out) ? 0 : -1;
 }
 
+/*
+ * The leaf attribute bits of a mapping's "attrs" (absent: the defaults).  The
+ * Contiguous bit is returned in *bits too; the builder sets it per leaf.
+ */
+static int parse_attrs(const struct scenario *sc, const cJSON *attrs, const char *apath, int stage,
+                       uint64_t *bits, struct sim_err *err)
+{
+    static const char *const s1keys[] = { "ap", "uxn", "pxn", "af", "ng", "attr_idx",
+                                          "contiguous", "dbm", NULL };
+    static const char *const s2keys[] = { "s2ap", "xn", "af", "memattr", "contiguous", "dbm", NULL };
+    cJSON *empty = NULL;
+    const cJSON *a = attrs;
+    bool af = true, cont = false, dbm = false, x1 = false, x2 = false, ng = false;
+    int ap = 0, idx = 0;
+    int rc;
+
+    if (!a)
+        a = empty = cJSON_CreateObject();
+    if (!a)
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", sc->name);
+    if ((rc = check_keys(sc, a, apath, stage == 1 ? s1keys : s2keys, err)) < 0 ||
+        (rc = get_bool(sc, a, "af", apath, true, &af, err)) < 0 ||
+        (rc = get_bool(sc, a, "contiguous", apath, false, &cont, err)) < 0 ||
+        (rc = get_bool(sc, a, "dbm", apath, false, &dbm, err)) < 0)
+        goto out;
+    if (stage == 1) {
+        if ((rc = get_small(sc, a, "ap", apath, 0, 3, 0, &ap, err)) < 0 ||
+            (rc = get_small(sc, a, "attr_idx", apath, 0, 7, 0, &idx, err)) < 0 ||
+            (rc = get_bool(sc, a, "uxn", apath, false, &x1, err)) < 0 ||
+            (rc = get_bool(sc, a, "pxn", apath, false, &x2, err)) < 0 ||
+            (rc = get_bool(sc, a, "ng", apath, false, &ng, err)) < 0)
+            goto out;
+        *bits = ((uint64_t)ap << 6) | ((uint64_t)idx << VMSA_S1_ATTRINDX_SHIFT) |
+                (x1 ? VMSA_S1_UXN : 0) | (x2 ? VMSA_S1_PXN : 0) | (ng ? VMSA_S1_NG : 0);
+    } else {
+        if ((rc = get_small(sc, a, "s2ap", apath, 0, 3, 3, &ap, err)) < 0 ||
+            (rc = get_small(sc, a, "memattr", apath, 0, 15, 15, &idx, err)) < 0 ||
+            (rc = get_bool(sc, a, "xn", apath, false, &x1, err)) < 0)
+            goto out;
+        *bits = ((uint64_t)ap << 6) | ((uint64_t)idx << VMSA_S2_MEMATTR_SHIFT) |
+                (x1 ? VMSA_S2_XN : 0);
+    }
+    *bits |= (af ? VMSA_DESC_AF : 0) | (dbm ? VMSA_DESC_DBM : 0) | (cont ? VMSA_DESC_CONT : 0);
+out:
+    cJSON_Delete(empty);
+    return rc;
+}
+
 static int apply_mapping(struct scenario *sc, const cJSON *m, int idx, int want_stage,
                          struct sim_err *err)
 {
     static const char *const keys[] = { "stage", "ia", "oa", "size", "attrs", NULL };
-    static const char *const s1keys[] = { "ap", "uxn", "pxn", "af", "ng", "attr_idx",
-                                          "contiguous", "dbm", NULL };
-    static const char *const s2keys[] = { "s2ap", "xn", "af", "memattr", "contiguous", "dbm", NULL };
     char path[64], apath[80];
     int rc, stage;
     uint64_t ia = 0, oa = 0, size = 0;
@@ -258,37 +303,9 @@ static int apply_mapping(struct scenario *sc, const cJSON *m, int idx, int want_
     snprintf(apath, sizeof(apath), "%s.attrs", path);
     if (attrs && !cJSON_IsObject(attrs))
         return sim_err_set(err, SIM_EINVAL, "%s: %s: expected an object", sc->name, apath);
-    const cJSON *a = attrs ? attrs : cJSON_CreateObject();   /* empty object for defaults */
     uint64_t bits = 0;
-    bool af, cont, dbm, b1, b2;
-    int v1, v2;
-    rc = check_keys(sc, a, apath, stage == 1 ? s1keys : s2keys, err);
-    if (rc >= 0) rc = get_bool(sc, a, "af", apath, true, &af, err);
-    if (rc >= 0) rc = get_bool(sc, a, "contiguous", apath, false, &cont, err);
-    if (rc >= 0) rc = get_bool(sc, a, "dbm", apath, false, &dbm, err);
-    if (rc >= 0 && stage == 1) {
-        if (rc >= 0) rc = get_small(sc, a, "ap", apath, 0, 3, 0, &v1, err);
-        if (rc >= 0) rc = get_small(sc, a, "attr_idx", apath, 0, 7, 0, &v2, err);
-        if (rc >= 0) rc = get_bool(sc, a, "uxn", apath, false, &b1, err);
-        if (rc >= 0) rc = get_bool(sc, a, "pxn", apath, false, &b2, err);
-        if (rc >= 0) {
-            bool ng;
-            rc = get_bool(sc, a, "ng", apath, false, &ng, err);
-            bits = ((uint64_t)v1 << 6) | ((uint64_t)v2 << VMSA_S1_ATTRINDX_SHIFT) |
-                   (b1 ? VMSA_S1_UXN : 0) | (b2 ? VMSA_S1_PXN : 0) | (ng ? VMSA_S1_NG : 0);
-        }
-    } else if (rc >= 0) {
-        if (rc >= 0) rc = get_small(sc, a, "s2ap", apath, 0, 3, 3, &v1, err);
-        if (rc >= 0) rc = get_small(sc, a, "memattr", apath, 0, 15, 15, &v2, err);
-        if (rc >= 0) rc = get_bool(sc, a, "xn", apath, false, &b1, err);
-        bits = ((uint64_t)v1 << 6) | ((uint64_t)v2 << VMSA_S2_MEMATTR_SHIFT) |
-               (b1 ? VMSA_S2_XN : 0);
-    }
-    if (!attrs)
-        cJSON_Delete((cJSON *)a);
-    if (rc < 0)
+    if ((rc = parse_attrs(sc, attrs, apath, stage, &bits, err)) < 0)
         return rc;
-    bits |= (af ? VMSA_DESC_AF : 0) | (dbm ? VMSA_DESC_DBM : 0);
 
     struct ptb b = { .mem = sc->mem, .stage = (uint8_t)stage, .ctx = sc };
     const struct stage_params *sp;
@@ -315,7 +332,8 @@ static int apply_mapping(struct scenario *sc, const cJSON *m, int idx, int want_
     b.root = sp->root & ~VMSA_TTBR_CNP;
     /* only the low in_bits of a TTBR1 address index the tables */
     uint64_t ia_idx = ia & ((UINT64_C(1) << sp->in_bits) - 1);
-    if ((rc = ptb_map(&b, ia_idx, oa, log2_u64(size), bits, cont, err)) < 0) {
+    bool cont = (bits & VMSA_DESC_CONT) != 0;
+    if ((rc = ptb_map(&b, ia_idx, oa, log2_u64(size), bits & ~VMSA_DESC_CONT, cont, err)) < 0) {
         if (strncmp(err->msg, sc->name, strlen(sc->name)) != 0) {
             char tmp[sizeof(err->msg)];
             snprintf(tmp, sizeof(tmp), "%s", err->msg);
