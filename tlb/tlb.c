@@ -66,6 +66,7 @@ struct tlb {
     struct repl repl;          /* replacement state */
     struct tlb_stats st;       /* counters */
     uint32_t *filter;          /* FILTER_SIZE counters (fully associative levels), or NULL */
+    uint32_t *set_valid;       /* valid entries per set: a full set has no free way */
     /* The slot that answered the last lookup, valid until the next miss, insert or
      * invalidation: a repeat hit on it needs no replacement update (it is already the
      * most recent touch of its set), so it skips the hint and the search. */
@@ -131,7 +132,8 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     t->page_sizes = cfg->page_sizes;
     t->tags = malloc((size_t)cfg->entries * sizeof(*t->tags));
     t->ents = calloc(cfg->entries, sizeof(*t->ents));
-    if (!t->tags || !t->ents) {
+    t->set_valid = calloc(t->sets, sizeof(*t->set_valid));
+    if (!t->tags || !t->ents || !t->set_valid) {
         sim_err_set(err, SIM_ENOMEM, "tlb: out of memory for %" PRIu32 " entries", cfg->entries);
         goto fail;
     }
@@ -158,6 +160,7 @@ void tlb_destroy(struct tlb *t)
         return;
     repl_fini(&t->repl);
     free(t->filter);
+    free(t->set_valid);
     free(t->tags);
     free(t->ents);
     free(t);
@@ -269,7 +272,8 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
     return lookup_search(t, va, vmid, asid, out);
 }
 
-static void slot_clear(struct tlb *t, size_t slot)
+/* Empty @slot, which lies in @set. */
+static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
 {
     unsigned s = t->tags[slot].shift;
     if (t->filter)
@@ -277,6 +281,7 @@ static void slot_clear(struct tlb *t, size_t slot)
     if (--t->count[s] == 0)
         t->present &= ~BIT64(s);
     t->valid--;
+    t->set_valid[set]--;
     t->tags[slot] = (struct tlb_tag){ .vpn = VPN_INVALID, .shift = SHIFT_INVALID };
 }
 
@@ -311,18 +316,26 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     uint32_t set = set_of(t, tg.vpn);
     size_t base = (size_t)set * t->ways;
     uint32_t way = UINT32_MAX, free_way = UINT32_MAX;
-    /* Skip the search when the filter proves there is no duplicate and the
-     * (only) set is full: it would find neither a match nor a free way. */
-    bool search = !t->filter || t->filter[filter_of(tg.vpn, s)] != 0 || t->valid < t->ways;
-    for (uint32_t w = 0; search && w < t->ways; w++) {
-        const struct tlb_tag *g = &t->tags[base + w];
-        if (g->vpn == VPN_INVALID) {
-            if (free_way == UINT32_MAX)
+    /* The duplicate search compares the VPN first: an empty slot (VPN_INVALID)
+     * never equals a real VPN, and most slots differ there.  It is skipped when
+     * the filter proves there is no duplicate. */
+    if (!t->filter || t->filter[filter_of(tg.vpn, s)] != 0) {
+        for (uint32_t w = 0; w < t->ways; w++) {
+            const struct tlb_tag *g = &t->tags[base + w];
+            if (g->vpn == tg.vpn && g->shift == tg.shift && g->vmid == tg.vmid &&
+                g->asid_mask == tg.asid_mask && g->asid == tg.asid) {
+                way = w;   /* same key: overwrite in place (keys are unique) */
+                break;
+            }
+        }
+    }
+    /* the lowest free way, looked for only when the set is not full */
+    if (way == UINT32_MAX && t->set_valid[set] < t->ways) {
+        for (uint32_t w = 0; w < t->ways; w++) {
+            if (t->tags[base + w].vpn == VPN_INVALID) {
                 free_way = w;
-        } else if (g->vpn == tg.vpn && g->shift == tg.shift && g->vmid == tg.vmid &&
-                   g->asid_mask == tg.asid_mask && g->asid == tg.asid) {
-            way = w;   /* same key: overwrite in place */
-            break;
+                break;
+            }
         }
     }
     if (way == UINT32_MAX) {
@@ -330,12 +343,13 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             way = free_way;
         } else {
             way = repl_victim(&t->repl, set);
-            slot_clear(t, base + way);
+            slot_clear(t, set, base + way);
             t->st.evictions++;
         }
         t->count[s]++;
         t->present |= BIT64(s);
         t->valid++;
+        t->set_valid[set]++;
         if (t->filter)
             t->filter[filter_of(tg.vpn, s)]++;
     }
@@ -359,7 +373,7 @@ unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
         if (g->vpn == VPN_INVALID)
             continue;
         if (tlbi_match_tlb(op, t->role, g->vmid, g->asid, g->asid_mask == 0, g->vpn, g->shift)) {
-            slot_clear(t, i);
+            slot_clear(t, (uint32_t)(i / t->ways), i);
             n++;
         }
     }
@@ -407,6 +421,11 @@ int tlb_check(const struct tlb *t)
     uint32_t count[64] = { 0 };
     uint32_t valid = 0;
     for (uint32_t set = 0; set < t->sets; set++) {
+        uint32_t in_set = 0;
+        for (uint32_t w = 0; w < t->ways; w++)
+            in_set += t->tags[(size_t)set * t->ways + w].vpn != VPN_INVALID;
+        if (in_set != t->set_valid[set])
+            return 13;                /* per-set count out of step */
         for (uint32_t w = 0; w < t->ways; w++) {
             size_t i = (size_t)set * t->ways + w;
             const struct tlb_tag *g = &t->tags[i];
