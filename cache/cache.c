@@ -234,6 +234,17 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
     unsigned hit_level = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
     uint32_t hit_way = 0;
     uint32_t miss_set[CACHE_LEVELS], miss_free[CACHE_LEVELS];
+    /* Host-cache prefetch of the sets the lookup may visit (no effect on results):
+     * their loads then overlap instead of following one another. */
+    for (unsigned k = start; k < CACHE_LEVELS; k++) {
+        const struct cache_lvl *L = &h->lv[k];
+        if (L->enabled) {
+            uint32_t set = set_of(L, pa >> L->line_shift);
+            __builtin_prefetch(&L->lines[(size_t)set * L->ways]);
+            if (L->repl.packed)
+                __builtin_prefetch(&L->repl.state[set]);
+        }
+    }
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
         struct cache_lvl *L = &h->lv[k];
         if (!L->enabled)
