@@ -5,6 +5,12 @@
  * LINE_INVALID for an empty way, plus a dirty byte.  Levels are kept in an
  * array indexed like enum mem_served (0 = L1D, 1 = L2, 2 = LLC) so that a
  * walker port maps to its first level by subtracting one.
+ *
+ * Prefix invariant: a level never invalidates a line for good (a victim is
+ * emptied only while its write-back drains to the levels below, then refilled
+ * at once), and fills take the lowest invalid way, so the valid ways of every
+ * set are a prefix [0, n).  Hence a set has a free way iff its last way is
+ * invalid, and lookups compare tags only (cache_hier_check() verifies this).
  */
 #include "cache/cache.h"
 
@@ -143,28 +149,25 @@ static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
     return -1;
 }
 
-/* As find(), also reporting the lowest invalid way (UINT32_MAX if none) on a miss. */
-static inline int find_free(const struct cache_lvl *L, uint64_t line, uint32_t set,
-                            uint32_t *free_way)
+/* The lowest invalid way of @set, UINT32_MAX if it is full (prefix invariant:
+ * only the last way needs looking at in the common, full case). */
+static inline uint32_t free_way_of(const struct cache_lvl *L, uint32_t set)
 {
     const uint64_t *row = &L->lines[(size_t)set * L->ways];
-    uint32_t fw = UINT32_MAX;
-    *free_way = UINT32_MAX;
-    for (uint32_t w = 0; w < L->ways; w++) {
-        if (row[w] == line)
-            return (int)w;
-        if (row[w] == LINE_INVALID && fw == UINT32_MAX)
-            fw = w;
-    }
-    *free_way = fw;
-    return -1;
+    if (row[L->ways - 1] != LINE_INVALID)
+        return UINT32_MAX;
+    uint32_t w = 0;
+    while (row[w] != LINE_INVALID)
+        w++;
+    return w;
 }
 
 static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
 
 /* Put @line into @set of level @k (it is absent), in @way if that is a free way
- * (the lowest one), else in the policy's victim, writing back a dirty victim. */
-static void install_at(struct cache_hier *h, unsigned k, uint64_t line, bool dirty, uint32_t set,
+ * (the lowest one), else in the policy's victim, writing back a dirty victim.
+ * Return: the way filled. */
+static uint32_t install_at(struct cache_hier *h, unsigned k, uint64_t line, bool dirty, uint32_t set,
                        uint32_t way)
 {
     struct cache_lvl *L = &h->lv[k];
@@ -182,15 +185,15 @@ static void install_at(struct cache_hier *h, unsigned k, uint64_t line, bool dir
     L->lines[base + way] = line;
     L->dirty[base + way] = dirty;
     repl_touch(&L->repl, set, way);
+    return way;
 }
 
 /* Put @line into level @k (it is absent). */
 static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
 {
     struct cache_lvl *L = &h->lv[k];
-    uint32_t set = set_of(L, line), fw;
-    find_free(L, line, set, &fw);
-    install_at(h, k, line, dirty, set, fw);
+    uint32_t set = set_of(L, line);
+    install_at(h, k, line, dirty, set, free_way_of(L, set));
 }
 
 /* A write arriving at level @k from above (a write-back or write-through
@@ -221,14 +224,27 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
     h->dram.writebacks++;
 }
 
-/* The general access: any level may miss. */
+/* The general access: any level may miss.  When @start_missed, level @start
+ * (enabled) has already been searched by the caller and does not hold the line. */
 __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint64_t pa,
                                                       enum mem_op op, unsigned start,
-                                                      uint8_t *served)
+                                                      bool start_missed, uint8_t *served)
 {
     uint32_t cycles = 0;
     unsigned hit_level = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
+    uint32_t hit_way = 0;
     uint32_t miss_set[CACHE_LEVELS], miss_free[CACHE_LEVELS];
+    /* Host-cache prefetch of the sets the lookup may visit (no effect on results):
+     * their loads then overlap instead of following one another. */
+    for (unsigned k = start; k < CACHE_LEVELS; k++) {
+        const struct cache_lvl *L = &h->lv[k];
+        if (L->enabled) {
+            uint32_t set = set_of(L, pa >> L->line_shift);
+            __builtin_prefetch(&L->lines[(size_t)set * L->ways]);
+            if (L->repl.packed)
+                __builtin_prefetch(&L->repl.state[set]);
+        }
+    }
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
         struct cache_lvl *L = &h->lv[k];
         if (!L->enabled)
@@ -237,14 +253,16 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
         L->st.accesses++;
         uint64_t line = pa >> L->line_shift;
         uint32_t set = set_of(L, line);
-        int w = find_free(L, line, set, &miss_free[k]);
+        int w = k == start && start_missed ? -1 : find(L, line, set);
         miss_set[k] = set;
         if (w >= 0) {
             L->st.hits++;
             repl_touch(&L->repl, set, (uint32_t)w);
             hit_level = k;
+            hit_way = (uint32_t)w;
             break;
         }
+        miss_free[k] = free_way_of(L, set);
         L->st.misses++;
     }
     if (hit_level == CACHE_LEVELS) {
@@ -257,30 +275,30 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
 
     /* Fill on the way back, nearest the supplier first; write-around levels skip
      * writes.  A level's set is untouched since its lookup (write-backs only flow
-     * down, and the levels below are filled first), so its free way still holds. */
+     * down, and the levels below are filled first), so its free way still holds.
+     * The last level filled is the highest one holding the line afterwards (the
+     * levels above it missed and were not filled), and nothing touches it after
+     * its fill; with no fill, the supplier still holds it where it was found. */
+    unsigned hold_level = hit_level;
+    uint32_t hold_way = hit_way;
     for (unsigned k = hit_level; k-- > start;) {
         struct cache_lvl *L = &h->lv[k];
-        if (L->enabled && (op == MEM_READ || L->write_allocate))
-            install_at(h, k, pa >> L->line_shift, false, miss_set[k], miss_free[k]);
+        if (L->enabled && (op == MEM_READ || L->write_allocate)) {
+            hold_way = install_at(h, k, pa >> L->line_shift, false, miss_set[k], miss_free[k]);
+            hold_level = k;
+        }
     }
     if (op == MEM_WRITE) {
         /* The data lands in the highest level holding the line now. */
-        for (unsigned k = start; k < CACHE_LEVELS; k++) {
-            struct cache_lvl *L = &h->lv[k];
-            if (!L->enabled)
-                continue;
-            uint64_t line = pa >> L->line_shift;
-            uint32_t set = set_of(L, line);
-            int w = find(L, line, set);
-            if (w < 0)
-                continue;      /* write-around: not here, the write goes further down */
-            if (L->write_back)
-                L->dirty[(size_t)set * L->ways + (uint32_t)w] = 1;
-            else
-                absorb_write(h, k + 1, pa);
+        if (hold_level == CACHE_LEVELS) {
+            h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
             return cycles;
         }
-        h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
+        struct cache_lvl *L = &h->lv[hold_level];
+        if (L->write_back)
+            L->dirty[(size_t)miss_set[hold_level] * L->ways + hold_way] = 1;
+        else
+            absorb_write(h, hold_level + 1, pa);
     }
     return cycles;
 }
@@ -332,7 +350,8 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     }
     for (unsigned k = 0; k < CACHE_LEVELS; k++)
         h->lv[k].mru_line = LINE_INVALID;
-    return access_slow(h, pa, op, start, served);
+    /* the loop above searched level start when it is enabled */
+    return access_slow(h, pa, op, start, L->enabled, served);
 }
 
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
@@ -395,6 +414,8 @@ int cache_hier_check(const struct cache_hier *h)
                 if (row[w] == LINE_INVALID) {
                     if (drow[w])
                         return 2;     /* dirty empty way */
+                    if (w + 1 < L->ways && row[w + 1] != LINE_INVALID)
+                        return 7;     /* valid ways not a prefix (see the top) */
                     continue;
                 }
                 if (set_of(L, row[w]) != set)

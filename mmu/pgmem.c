@@ -3,7 +3,12 @@
  *
  * An open-addressing hash table maps a frame number to a 4 KiB block of
  * words.  The table doubles when half full.  A one-entry cache of the last
- * frame read makes the common case (several descriptors of one table) cheap.
+ * frame read makes the common case (several descriptors of one table) cheap,
+ * and a direct-mapped cache of FCACHE_SIZE frames found by earlier reads
+ * spares most other reads the hash probe.  Both are exact: a frame, once
+ * created, keeps its key and its block of words until pgmem_destroy() (growing
+ * the table moves the slots, never the blocks), and only frames that exist are
+ * cached.
  */
 #include "mmu/pgmem.h"
 
@@ -12,6 +17,8 @@
 
 #define FRAME_SHIFT 12
 #define FRAME_WORDS 512
+#define FCACHE_BITS 10
+#define FCACHE_SIZE (1u << FCACHE_BITS)
 
 struct frame_slot {
     uint64_t key;        /* frame number + 1; 0 = empty */
@@ -25,6 +32,7 @@ struct pgmem {
     /* read cache; mutable from const readers */
     uint64_t last_key;
     uint64_t *last_words;
+    struct frame_slot fcache[FCACHE_SIZE];   /* by key mod FCACHE_SIZE; key 0 = empty */
 };
 
 static inline uint64_t hash_frame(uint64_t key)
@@ -69,21 +77,39 @@ static uint64_t *find_frame(const struct pgmem *m, uint64_t key)
     }
 }
 
-uint64_t pgmem_read(const struct pgmem *m, uint64_t pa)
+/* The words of frame @key (frame number + 1), or NULL; fills the read caches. */
+static inline uint64_t *lookup_frame(const struct pgmem *m, uint64_t key)
 {
-    uint64_t key = (pa >> FRAME_SHIFT) + 1;
+    if (m->last_key == key)
+        return m->last_words;
+    struct pgmem *mm = (struct pgmem *)m;   /* caches only: logically const */
+    struct frame_slot *c = &mm->fcache[key & (FCACHE_SIZE - 1)];
     uint64_t *w;
-    if (m->last_key == key) {
-        w = m->last_words;
+    if (c->key == key) {
+        w = c->words;
     } else {
         w = find_frame(m, key);
         if (!w)
-            return 0;
-        /* cache the hit: the struct is logically const (cache only) */
-        ((struct pgmem *)m)->last_key = key;
-        ((struct pgmem *)m)->last_words = w;
+            return NULL;
+        c->key = key;
+        c->words = w;
     }
-    return w[(pa >> 3) & (FRAME_WORDS - 1)];
+    mm->last_key = key;
+    mm->last_words = w;
+    return w;
+}
+
+uint64_t pgmem_read(const struct pgmem *m, uint64_t pa)
+{
+    uint64_t *w = lookup_frame(m, (pa >> FRAME_SHIFT) + 1);
+    return w ? w[(pa >> 3) & (FRAME_WORDS - 1)] : 0;
+}
+
+void pgmem_prefetch(const struct pgmem *m, uint64_t pa)
+{
+    uint64_t *w = lookup_frame(m, (pa >> FRAME_SHIFT) + 1);
+    if (w)
+        __builtin_prefetch(&w[(pa >> 3) & (FRAME_WORDS - 1)]);
 }
 
 bool pgmem_present(const struct pgmem *m, uint64_t pa)

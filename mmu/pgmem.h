@@ -20,6 +20,12 @@ void pgmem_destroy(struct pgmem *m);
 /* Read the 64-bit word at @pa (8-byte aligned; the low 3 bits are ignored). */
 uint64_t pgmem_read(const struct pgmem *m, uint64_t pa);
 
+/*
+ * Hint that the word at @pa will be read soon (a host-cache prefetch; no
+ * effect on contents or results).
+ */
+void pgmem_prefetch(const struct pgmem *m, uint64_t pa);
+
 /**
  * pgmem_write() - store @val at @pa (8-byte aligned).
  * Return: SIM_OK, or SIM_ENOMEM (memory unchanged).

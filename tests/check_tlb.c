@@ -87,6 +87,40 @@ START_TEST(test_repl_lru)
 }
 END_TEST
 
+/* The O(1) LRU (packed order word up to 16 ways, linked list above) against the
+ * definition it replaced: a 64-bit age stamp per way, victim = smallest stamp,
+ * ties to the lowest way.  Random touches, several sets, both representations. */
+START_TEST(test_repl_lru_vs_stamps)
+{
+    static const uint32_t widths[] = { 1, 2, 3, 4, 5, 8, 15, 16, 17, 32, 48 };
+    struct sim_rng g;
+    sim_rng_seed(&g, 5);
+    for (unsigned i = 0; i < ARRAY_SIZE(widths); i++) {
+        uint32_t ways = widths[i], sets = 3;
+        struct repl r;
+        ck_assert_int_eq(repl_init(&r, REPL_LRU, sets, ways, 1, NULL), SIM_OK);
+        uint64_t stamp[3][48] = { { 0 } }, clock = 0;
+        for (int n = 0; n < 20000; n++) {
+            uint32_t set = (uint32_t)sim_rng_below(&g, sets);
+            uint32_t best = 0;
+            for (uint32_t w = 1; w < ways; w++)
+                if (stamp[set][w] < stamp[set][best])
+                    best = w;
+            ck_assert_uint_eq(repl_victim(&r, set), best);
+            /* touch the victim sometimes (a fill), else a random way (a hit) */
+            uint32_t w = sim_rng_below(&g, 4) == 0 ? best : (uint32_t)sim_rng_below(&g, ways);
+            repl_touch(&r, set, w);
+            stamp[set][w] = ++clock;
+            if (n == 10000) {        /* reset: back to the initial order */
+                repl_reset(&r);
+                memset(stamp, 0, sizeof(stamp));
+            }
+        }
+        repl_fini(&r);
+    }
+}
+END_TEST
+
 START_TEST(test_repl_plru)
 {
     /* 4 ways, nodes: n0 root (0: victim left), n1 over ways 0,1, n2 over ways 2,3.
@@ -658,6 +692,7 @@ Suite *tlb_suite(void)
     Suite *s = suite_create("tlb");
     TCase *tc = tcase_create("replacement");
     tcase_add_test(tc, test_repl_lru);
+    tcase_add_test(tc, test_repl_lru_vs_stamps);
     tcase_add_test(tc, test_repl_plru);
     tcase_add_test(tc, test_repl_random);
     tcase_add_test(tc, test_tlb_replacement);

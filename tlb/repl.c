@@ -36,9 +36,11 @@ int repl_init(struct repl *r, enum repl_policy policy, uint32_t sets, uint32_t w
     r->tree_words = (r->tree_ways + 63) / 64;
     sim_rng_seed(&r->rng, seed);
 
+    r->packed = policy == REPL_LRU && ways <= REPL_PACKED_WAYS;
+
     size_t n = 0;
-    if (policy == REPL_LRU)
-        n = (size_t)sets * ways;
+    if (r->packed)
+        n = sets;
     else if (policy == REPL_PLRU)
         n = (size_t)sets * r->tree_words;
     if (n) {
@@ -46,25 +48,71 @@ int repl_init(struct repl *r, enum repl_policy policy, uint32_t sets, uint32_t w
         if (!r->state)
             return sim_err_set(err, SIM_ENOMEM, "repl: out of memory for %zu words", n);
     }
+    if (policy == REPL_LRU && !r->packed) {
+        r->link = malloc((size_t)sets * ways * sizeof(*r->link));
+        r->ends = malloc((size_t)sets * 2 * sizeof(*r->ends));
+        if (!r->link || !r->ends) {
+            repl_fini(r);
+            return sim_err_set(err, SIM_ENOMEM, "repl: out of memory for %u x %u links", sets,
+                               ways);
+        }
+    }
+    repl_reset(r);
     return SIM_OK;
 }
 
 void repl_fini(struct repl *r)
 {
     free(r->state);
+    free(r->link);
+    free(r->ends);
     r->state = NULL;
+    r->link = NULL;
+    r->ends = NULL;
 }
 
+/* Initial LRU order: way ways-1 most recent .. way 0 least recent (see repl.h). */
 void repl_reset(struct repl *r)
 {
-    size_t n = 0;
-    if (r->policy == REPL_LRU)
-        n = (size_t)r->sets * r->ways;
-    else if (r->policy == REPL_PLRU)
-        n = (size_t)r->sets * r->tree_words;
-    if (n && r->state)
-        memset(r->state, 0, n * sizeof(uint64_t));
-    r->clock = 0;
+    if (r->packed) {
+        uint64_t o = ~UINT64_C(0);          /* unused ranks hold 0xF */
+        for (uint32_t rank = 0; rank < r->ways; rank++) {
+            o &= ~(UINT64_C(0xF) << (4 * rank));
+            o |= (uint64_t)(r->ways - 1 - rank) << (4 * rank);
+        }
+        for (uint32_t s = 0; s < r->sets; s++)
+            r->state[s] = o;
+    } else if (r->policy == REPL_LRU && r->link) {
+        for (uint32_t s = 0; s < r->sets; s++) {
+            struct repl_link *l = r->link + (size_t)s * r->ways;
+            for (uint32_t w = 0; w < r->ways; w++) {
+                l[w].next = w - 1;          /* UINT32_MAX past way 0: never followed */
+                l[w].prev = w + 1;          /* == ways past the head: never followed */
+            }
+            r->ends[2 * (size_t)s] = r->ways - 1;
+            r->ends[2 * (size_t)s + 1] = 0;
+        }
+    } else if (r->policy == REPL_PLRU && r->state) {
+        memset(r->state, 0, (size_t)r->sets * r->tree_words * sizeof(uint64_t));
+    }
+}
+
+void repl_list_touch(struct repl *r, uint32_t set, uint32_t way)
+{
+    uint32_t *ends = r->ends + 2 * (size_t)set;
+    uint32_t head = ends[0];
+    if (head == way)
+        return;                             /* already the most recent */
+    struct repl_link *l = r->link + (size_t)set * r->ways;
+    uint32_t p = l[way].prev, n = l[way].next;
+    l[p].next = n;                          /* way is not the head, so p is a real way */
+    if (ends[1] == way)
+        ends[1] = p;
+    else
+        l[n].prev = p;
+    l[way].next = head;
+    l[head].prev = way;
+    ends[0] = way;
 }
 
 static inline bool node_get(const uint64_t *bits, uint32_t node)
@@ -99,17 +147,13 @@ void repl_plru_touch(struct repl *r, uint32_t set, uint32_t way)
     }
 }
 
-uint32_t repl_victim(struct repl *r, uint32_t set)
+uint32_t repl_victim_slow(struct repl *r, uint32_t set)
 {
     switch (r->policy) {
-    case REPL_LRU: {
-        const uint64_t *st = r->state + (uint64_t)set * r->ways;
-        uint32_t best = 0;
-        for (uint32_t w = 1; w < r->ways; w++)
-            if (st[w] < st[best])
-                best = w;
-        return best;
-    }
+    case REPL_LRU:
+        if (r->packed)
+            return (uint32_t)(r->state[set] >> (4 * (r->ways - 1))) & 0xF;
+        return r->ends[2 * (size_t)set + 1];   /* the least recent way */
     case REPL_PLRU: {
         const uint64_t *bits = r->state + (uint64_t)set * r->tree_words;
         uint32_t node = 0, lo = 0, size = r->tree_ways;

@@ -10,7 +10,13 @@
  * Invalidating a way needs no call: the way is refilled before any victim is
  * chosen, whatever its recorded age.
  *
- * LRU keeps a 64-bit age stamp per way (victim = smallest stamp; O(ways)).
+ * LRU keeps each set's ways in recency order, so the victim is O(1): sets of
+ * up to 16 ways pack the order into one 64-bit word (nibble i = the way of
+ * recency rank i, rank 0 the most recent), wider sets keep a doubly linked
+ * list.  The order starts as ways-1 (most recent) .. 0 (least recent): that is
+ * exactly the old "smallest age stamp, ties to the lowest way" rule, since
+ * never-touched ways (stamp 0) then go first, lowest index first, and touched
+ * ways leave in the order of their last touch.
  * Tree-PLRU keeps one bit per internal node of a binary tree over the ways
  * rounded up to a power of two (heap layout: node n has children 2n+1 and
  * 2n+2).  A node bit of 0 means "the pseudo-LRU way is in the left half",
@@ -30,14 +36,23 @@
 #include "sim/config.h"
 #include "sim/err.h"
 
+#define REPL_PACKED_WAYS 16     /* LRU sets up to this wide keep a packed order word */
+
+/* LRU list link of one way (ways > REPL_PACKED_WAYS); next points towards the LRU end. */
+struct repl_link {
+    uint32_t prev, next;
+};
+
 struct repl {
     enum repl_policy policy;   /* REPL_LRU, REPL_PLRU or REPL_RANDOM */
+    bool packed;               /* LRU with ways <= REPL_PACKED_WAYS: order words in state */
     uint32_t sets;             /* number of sets (>= 1) */
     uint32_t ways;             /* real ways per set (>= 1) */
     uint32_t tree_ways;        /* PLRU: ways rounded up to a power of two */
     uint32_t tree_words;       /* PLRU: 64-bit words of node bits per set */
-    uint64_t clock;            /* LRU: last stamp handed out */
-    uint64_t *state;           /* LRU: sets*ways stamps; PLRU: sets*tree_words words */
+    uint64_t *state;           /* packed LRU: one order word per set; PLRU: sets*tree_words */
+    struct repl_link *link;    /* list LRU: sets*ways links */
+    uint32_t *ends;            /* list LRU: per set [2s] = most recent way, [2s+1] = least */
     struct sim_rng rng;        /* RANDOM: victim stream */
 };
 
@@ -55,7 +70,7 @@ int repl_init(struct repl *r, enum repl_policy policy, uint32_t sets, uint32_t w
 /* Release the state of @r (safe on a zeroed or failed struct). */
 void repl_fini(struct repl *r);
 
-/* Forget all history: LRU stamps and PLRU bits to zero; the RNG keeps running. */
+/* Forget all history: LRU order and PLRU bits as after repl_init(); the RNG keeps running. */
 void repl_reset(struct repl *r);
 
 /**
@@ -63,19 +78,50 @@ void repl_reset(struct repl *r);
  * Return: a way in [0, ways).  Random advances the stream; LRU/PLRU do not
  * change state (the owner's following repl_touch() of the filled way does).
  */
-uint32_t repl_victim(struct repl *r, uint32_t set);
+uint32_t repl_victim_slow(struct repl *r, uint32_t set);
+
+static inline uint32_t repl_victim(struct repl *r, uint32_t set)
+{
+    if (r->packed)   /* the least recent rank */
+        return (uint32_t)(r->state[set] >> (4 * (r->ways - 1))) & 0xF;
+    return repl_victim_slow(r, set);
+}
 
 /* PLRU part of repl_touch(), out of line: walks log2(tree_ways) nodes. */
 void repl_plru_touch(struct repl *r, uint32_t set, uint32_t way);
 
+/* List-LRU part of repl_touch(), out of line: O(1) unlink and relink. */
+void repl_list_touch(struct repl *r, uint32_t set, uint32_t way);
+
+#define REPL_NIBBLES UINT64_C(0x1111111111111111)
+
+/*
+ * Move @way to rank 0 of the packed order word @o.  The nibble holding @way is
+ * found with the "lowest zero nibble" bit trick (x - 0x11..1) & ~x & 0x88..8 on
+ * o ^ (way * 0x11..1): its lowest set bit is exact (only nibbles above the
+ * first zero can be flagged falsely), and @way occurs exactly once among the
+ * real ranks (unused ranks hold 0xF, which is never a way of a narrower set).
+ */
+static inline uint64_t repl_order_touch(uint64_t o, uint32_t way)
+{
+    uint64_t x = o ^ (way * REPL_NIBBLES);
+    uint64_t z = (x - REPL_NIBBLES) & ~x & (REPL_NIBBLES << 3);
+    unsigned pos = (unsigned)__builtin_ctzll(z) - 3;             /* 4 * rank of @way */
+    uint64_t below = o & ((UINT64_C(1) << pos) - 1);             /* ranks more recent */
+    uint64_t above = o & (~UINT64_C(0) << pos << 4);             /* ranks less recent */
+    return above | (below << 4) | way;
+}
+
 /**
  * repl_touch() - record a use (hit or fill) of @way in @set.  Hot path: no
- * allocation, O(log ways) at most.
+ * allocation, O(1) for LRU, O(log ways) for PLRU.
  */
 static inline void repl_touch(struct repl *r, uint32_t set, uint32_t way)
 {
-    if (r->policy == REPL_LRU)
-        r->state[(uint64_t)set * r->ways + way] = ++r->clock;
+    if (r->packed)
+        r->state[set] = repl_order_touch(r->state[set], way);
+    else if (r->policy == REPL_LRU)
+        repl_list_touch(r, set, way);
     else if (r->policy == REPL_PLRU)
         repl_plru_touch(r, set, way);
     /* REPL_RANDOM keeps no history */

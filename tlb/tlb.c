@@ -14,6 +14,16 @@
  * it keeps the 48-entry fully associative scan off the common path.  The only
  * visible effect is which entry answers when two different-size entries both
  * cover a VA (either is allowed, see tlb.h), and that stays deterministic.
+ *
+ * Key filter (also a speed-up only): a fully associative level wider than
+ * FILTER_MIN_WAYS keeps a counting filter, FILTER_SIZE counters indexed by a
+ * hash of (vpn, shift), each the number of valid entries with that hash.  A
+ * zero counter proves that no entry of that (vpn, shift) is held, whatever its
+ * VMID/ASID, so a lookup whose every present size hashes to a zero counter is a
+ * miss without the 48-way scan, and an insert whose key hashes to zero needs
+ * no duplicate search (only a free-way search, and none when the level is
+ * full).  A non-zero counter runs the original scan, so the entry that answers
+ * and the way that is filled are the same as without the filter.
  */
 #include "tlb/tlb.h"
 
@@ -27,6 +37,9 @@
 #define SHIFT_INVALID   63
 #define HINT_BITS       8
 #define HINT_SIZE       (1u << HINT_BITS)
+#define FILTER_BITS     9
+#define FILTER_SIZE     (1u << FILTER_BITS)
+#define FILTER_MIN_WAYS 8
 
 struct tlb_tag {
     uint64_t vpn;         /* va >> shift, VPN_INVALID when the slot is empty */
@@ -52,6 +65,8 @@ struct tlb {
     struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
     struct repl repl;          /* replacement state */
     struct tlb_stats st;       /* counters */
+    uint32_t *filter;          /* FILTER_SIZE counters (fully associative levels), or NULL */
+    uint32_t *set_valid;       /* valid entries per set: a full set has no free way */
     /* The slot that answered the last lookup, valid until the next miss, insert or
      * invalidation: a repeat hit on it needs no replacement update (it is already the
      * most recent touch of its set), so it skips the hint and the search. */
@@ -117,7 +132,8 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     t->page_sizes = cfg->page_sizes;
     t->tags = malloc((size_t)cfg->entries * sizeof(*t->tags));
     t->ents = calloc(cfg->entries, sizeof(*t->ents));
-    if (!t->tags || !t->ents) {
+    t->set_valid = calloc(t->sets, sizeof(*t->set_valid));
+    if (!t->tags || !t->ents || !t->set_valid) {
         sim_err_set(err, SIM_ENOMEM, "tlb: out of memory for %" PRIu32 " entries", cfg->entries);
         goto fail;
     }
@@ -125,6 +141,13 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
         t->tags[i] = (struct tlb_tag){ .vpn = VPN_INVALID, .shift = SHIFT_INVALID };
     if (repl_init(&t->repl, cfg->repl, t->sets, t->ways, seed, err) < 0)
         goto fail;
+    if (t->sets == 1 && t->ways > FILTER_MIN_WAYS) {
+        t->filter = calloc(FILTER_SIZE, sizeof(*t->filter));
+        if (!t->filter) {
+            sim_err_set(err, SIM_ENOMEM, "tlb: out of memory");
+            goto fail;
+        }
+    }
     return t;
 fail:
     tlb_destroy(t);
@@ -136,6 +159,8 @@ void tlb_destroy(struct tlb *t)
     if (!t)
         return;
     repl_fini(&t->repl);
+    free(t->filter);
+    free(t->set_valid);
     free(t->tags);
     free(t->ents);
     free(t);
@@ -149,6 +174,26 @@ static inline uint32_t set_of(const struct tlb *t, uint64_t vpn)
 static inline bool tag_match(const struct tlb_tag *g, uint64_t va, uint16_t vmid, uint16_t asid)
 {
     return (va >> g->shift) == g->vpn && g->vmid == vmid && ((g->asid ^ asid) & g->asid_mask) == 0;
+}
+
+/* Filter counter of the key (vpn, shift): a multiplicative hash. */
+static inline uint32_t filter_of(uint64_t vpn, unsigned shift)
+{
+    return (uint32_t)(((vpn ^ ((uint64_t)shift << 56)) * UINT64_C(0x9E3779B97F4A7C15)) >>
+                      (64 - FILTER_BITS));
+}
+
+/* May an entry covering @va be held?  False only when none is (see the top). */
+static inline bool filter_may_hold(const struct tlb *t, uint64_t va)
+{
+    uint64_t sizes = t->present;
+    while (sizes) {
+        unsigned s = (unsigned)__builtin_ctzll(sizes);
+        sizes &= sizes - 1;
+        if (t->filter[filter_of(va >> s, s)])
+            return true;
+    }
+    return false;
 }
 
 static inline uint32_t hint_of(uint64_t va)
@@ -177,6 +222,8 @@ __attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, 
 {
     const uint32_t ways = t->ways;
     if (t->sets == 1) {
+        if (t->filter && !filter_may_hold(t, va))
+            goto miss;
         const struct tlb_tag *g = t->tags;
         for (uint32_t w = 0; w < ways; w++)
             if (tag_match(&g[w], va, vmid, asid))
@@ -193,6 +240,7 @@ __attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, 
                     return hit(t, va, set, w, out);
         }
     }
+miss:
     t->st.misses++;
     t->mru_valid = false;
     return false;
@@ -224,12 +272,16 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
     return lookup_search(t, va, vmid, asid, out);
 }
 
-static void slot_clear(struct tlb *t, size_t slot)
+/* Empty @slot, which lies in @set. */
+static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
 {
     unsigned s = t->tags[slot].shift;
+    if (t->filter)
+        t->filter[filter_of(t->tags[slot].vpn, s)]--;
     if (--t->count[s] == 0)
         t->present &= ~BIT64(s);
     t->valid--;
+    t->set_valid[set]--;
     t->tags[slot] = (struct tlb_tag){ .vpn = VPN_INVALID, .shift = SHIFT_INVALID };
 }
 
@@ -264,15 +316,26 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     uint32_t set = set_of(t, tg.vpn);
     size_t base = (size_t)set * t->ways;
     uint32_t way = UINT32_MAX, free_way = UINT32_MAX;
-    for (uint32_t w = 0; w < t->ways; w++) {
-        const struct tlb_tag *g = &t->tags[base + w];
-        if (g->vpn == VPN_INVALID) {
-            if (free_way == UINT32_MAX)
+    /* The duplicate search compares the VPN first: an empty slot (VPN_INVALID)
+     * never equals a real VPN, and most slots differ there.  It is skipped when
+     * the filter proves there is no duplicate. */
+    if (!t->filter || t->filter[filter_of(tg.vpn, s)] != 0) {
+        for (uint32_t w = 0; w < t->ways; w++) {
+            const struct tlb_tag *g = &t->tags[base + w];
+            if (g->vpn == tg.vpn && g->shift == tg.shift && g->vmid == tg.vmid &&
+                g->asid_mask == tg.asid_mask && g->asid == tg.asid) {
+                way = w;   /* same key: overwrite in place (keys are unique) */
+                break;
+            }
+        }
+    }
+    /* the lowest free way, looked for only when the set is not full */
+    if (way == UINT32_MAX && t->set_valid[set] < t->ways) {
+        for (uint32_t w = 0; w < t->ways; w++) {
+            if (t->tags[base + w].vpn == VPN_INVALID) {
                 free_way = w;
-        } else if (g->vpn == tg.vpn && g->shift == tg.shift && g->vmid == tg.vmid &&
-                   g->asid_mask == tg.asid_mask && g->asid == tg.asid) {
-            way = w;   /* same key: overwrite in place */
-            break;
+                break;
+            }
         }
     }
     if (way == UINT32_MAX) {
@@ -280,12 +343,15 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             way = free_way;
         } else {
             way = repl_victim(&t->repl, set);
-            slot_clear(t, base + way);
+            slot_clear(t, set, base + way);
             t->st.evictions++;
         }
         t->count[s]++;
         t->present |= BIT64(s);
         t->valid++;
+        t->set_valid[set]++;
+        if (t->filter)
+            t->filter[filter_of(tg.vpn, s)]++;
     }
     t->tags[base + way] = tg;
     t->ents[base + way] = ne;
@@ -307,7 +373,7 @@ unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
         if (g->vpn == VPN_INVALID)
             continue;
         if (tlbi_match_tlb(op, t->role, g->vmid, g->asid, g->asid_mask == 0, g->vpn, g->shift)) {
-            slot_clear(t, i);
+            slot_clear(t, (uint32_t)(i / t->ways), i);
             n++;
         }
     }
@@ -355,6 +421,11 @@ int tlb_check(const struct tlb *t)
     uint32_t count[64] = { 0 };
     uint32_t valid = 0;
     for (uint32_t set = 0; set < t->sets; set++) {
+        uint32_t in_set = 0;
+        for (uint32_t w = 0; w < t->ways; w++)
+            in_set += t->tags[(size_t)set * t->ways + w].vpn != VPN_INVALID;
+        if (in_set != t->set_valid[set])
+            return 13;                /* per-set count out of step */
         for (uint32_t w = 0; w < t->ways; w++) {
             size_t i = (size_t)set * t->ways + w;
             const struct tlb_tag *g = &t->tags[i];
@@ -394,5 +465,13 @@ int tlb_check(const struct tlb *t)
     for (unsigned i = 0; i < HINT_SIZE; i++)
         if (t->hint[i].set >= t->sets || t->hint[i].way >= t->ways)
             return 11;
+    if (t->filter) {
+        uint32_t fc[FILTER_SIZE] = { 0 };
+        for (uint32_t w = 0; w < t->ways; w++)
+            if (t->tags[w].vpn != VPN_INVALID)
+                fc[filter_of(t->tags[w].vpn, t->tags[w].shift)]++;
+        if (memcmp(fc, t->filter, sizeof(fc)) != 0)
+            return 12;            /* key filter out of step with the entries */
+    }
     return 0;
 }

@@ -143,6 +143,10 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *er
         r->nevents++;
         return SIM_OK;
     }
+    if (r->fmt == TRACE_FMT_NATIVE && tr_native_fast(r, rec)) {
+        r->nevents++;
+        return SIM_OK;
+    }
     int rc = r->next(r, rec, err);
     if (rc == SIM_OK)
         r->nevents++;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <lzma.h>
 #include <zlib.h>
 
@@ -131,6 +132,87 @@ static inline uint32_t tr_le32(const uint8_t *p)
 static inline uint64_t tr_le64(const uint8_t *p)
 {
     return (uint64_t)tr_le32(p) | ((uint64_t)tr_le32(p + 4) << 32);
+}
+
+/* Zigzag decoding of a signed delta. */
+static inline uint64_t tr_zz_dec(uint64_t u)
+{
+    return (u >> 1) ^ (0 - (u & 1));
+}
+
+/*
+ * tr_vdec8() - decode a LEB128 varint of at most 8 bytes held in the
+ * little-endian word @w; *len = its length, 0 when it does not end within 8
+ * bytes.  The lowest clear continuation bit ends it: stop ^ (stop - 1) masks
+ * the bytes up to and including that one, and three merge steps squeeze the
+ * 7-bit groups together (bytes -> 14-bit lanes -> 28-bit lanes -> 56 bits).
+ */
+static inline uint64_t tr_vdec8(uint64_t w, unsigned *len)
+{
+    uint64_t stop = ~w & UINT64_C(0x8080808080808080);
+    if (!stop) {
+        *len = 0;
+        return 0;
+    }
+    *len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+    uint64_t x = w & (stop ^ (stop - 1)) & UINT64_C(0x7f7f7f7f7f7f7f7f);
+    x = (x & UINT64_C(0x007f007f007f007f)) | ((x & UINT64_C(0x7f007f007f007f00)) >> 1);
+    x = (x & UINT64_C(0x00003fff00003fff)) | ((x & UINT64_C(0x3fff00003fff0000)) >> 2);
+    x = (x & UINT64_C(0x000000000fffffff)) | ((x & UINT64_C(0x0fffffff00000000)) >> 4);
+    return x;
+}
+
+/*
+ * tr_native_fast() - decode one well-formed native access record in place, for
+ * trace_next() (layout in trace_native.c).  Handles only the plain case: at
+ * least 32 bytes buffered, an access tag, varints within 8 bytes and a size
+ * of at most 5 bytes.  Anything else (other records, errors, the end of the
+ * buffer) returns false with nothing consumed, and the caller falls back to
+ * the format's next(), whose own decoding gives the same events.
+ */
+static inline bool tr_native_fast(struct trace_reader *r, struct trace_rec *rec)
+{
+    struct tsrc *s = &r->src;
+    if (s->len - s->pos < 32 || r->ended)
+        return false;
+    const uint8_t *p = s->buf + s->pos;
+    uint8_t tag = *p++;
+    unsigned kind = tag & 3;
+    if (kind == 3)
+        return false;
+    uint64_t w, v;
+    unsigned n;
+    if (tag & 8) {
+        v = tag >> 4;                       /* inline delta */
+    } else {
+        memcpy(&w, p, 8);
+        v = tr_vdec8(w, &n);
+        if (n == 0 || (tag >> 4))
+            return false;
+        p += n;
+    }
+    uint32_t size = r->last_size[kind];
+    if (tag & 4) {                          /* explicit size */
+        memcpy(&w, p, 8);
+        uint64_t sz = tr_vdec8(w, &n);
+        if (n == 0 || n > 5 || sz > UINT32_MAX)
+            return false;
+        p += n;
+        size = (uint32_t)sz;
+        r->last_size[kind] = size;
+    }
+    unsigned stream = kind == TR_IFETCH;
+    uint64_t va = r->last_va[stream] + tr_zz_dec(v);
+    r->last_va[stream] = va;
+    rec->kind = (uint8_t)kind;
+    rec->tlbi = 0;
+    rec->vmid = r->cur_vmid;
+    rec->asid = r->cur_asid;
+    rec->_pad = 0;
+    rec->size = size;
+    rec->va = va;
+    s->pos = (size_t)(p - s->buf);
+    return true;
 }
 
 #endif /* TRACES_TRACE_INT_H */

@@ -39,10 +39,6 @@ static inline uint64_t zz_enc(int64_t v)
     return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-static inline uint64_t zz_dec(uint64_t u)
-{
-    return (u >> 1) ^ (0 - (u & 1));
-}
 
 /* ---------------------------------------------------------------- reader */
 
@@ -75,28 +71,6 @@ static inline bool get_varint(const uint8_t **pp, const uint8_t *e, uint64_t *v)
         }
     }
     return false;
-}
-
-/*
- * Decode a varint of at most 8 bytes held in the little-endian word @w;
- * *len = its length, 0 when it does not end within 8 bytes.
- */
-static inline uint64_t vdec8(uint64_t w, unsigned *len)
-{
-    uint64_t stop = ~w & UINT64_C(0x8080808080808080);
-    if (!stop) {
-        *len = 0;
-        return 0;
-    }
-    unsigned n = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
-    *len = n;
-    uint64_t x = n == 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
-    /* squeeze out the continuation bits: 8 groups of 7 */
-    x = (x & 0x7f) | ((x >> 1) & (UINT64_C(0x7f) << 7)) | ((x >> 2) & (UINT64_C(0x7f) << 14)) |
-        ((x >> 3) & (UINT64_C(0x7f) << 21)) | ((x >> 4) & (UINT64_C(0x7f) << 28)) |
-        ((x >> 5) & (UINT64_C(0x7f) << 35)) | ((x >> 6) & (UINT64_C(0x7f) << 42)) |
-        ((x >> 7) & (UINT64_C(0x7f) << 49));
-    return x;
 }
 
 static int native_bad(struct trace_reader *r, uint64_t off, const char *what, struct sim_err *err)
@@ -133,7 +107,7 @@ static int native_next(struct trace_reader *r, struct trace_rec *rec, struct sim
             uint64_t w;
             memcpy(&w, p, 8);
             unsigned n1;
-            uint64_t d1 = vdec8(w, &n1);
+            uint64_t d1 = tr_vdec8(w, &n1);
             unsigned inl = (tag >> 3) & 1;
             if (!inl && n1 == 0)
                 goto slow;                   /* delta longer than 8 bytes */
@@ -142,11 +116,11 @@ static int native_next(struct trace_reader *r, struct trace_rec *rec, struct sim
                 return native_bad(r, off, "bad access tag", err);
             p += inl ? 0 : n1;
             unsigned stream = kind == TR_IFETCH;
-            uint64_t va = r->last_va[stream] + zz_dec(v);
+            uint64_t va = r->last_va[stream] + tr_zz_dec(v);
             r->last_va[stream] = va;
             memcpy(&w, p, 8);
             unsigned n2;
-            uint64_t sz = vdec8(w, &n2);
+            uint64_t sz = tr_vdec8(w, &n2);
             unsigned has = (tag >> 2) & 1;
             if (has && (n2 == 0 || n2 > 5 || sz > UINT32_MAX))
                 return native_bad(r, off, "bad access size", err);
@@ -174,7 +148,7 @@ static int native_next(struct trace_reader *r, struct trace_rec *rec, struct sim
                 if (!get_varint(&p, e, &v))
                     return native_bad(r, off, "truncated or over-long address delta", err);
             }
-            uint64_t va = r->last_va[stream] + zz_dec(v);
+            uint64_t va = r->last_va[stream] + tr_zz_dec(v);
             r->last_va[stream] = va;
             if (tag & 4) {
                 if (!get_varint(&p, e, &v) || v > UINT32_MAX)
