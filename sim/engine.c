@@ -61,6 +61,8 @@ struct engine {
     uint64_t last_line;
     uint64_t line_hits;
     uint32_t lat_l1c;              /* L1D hit latency */
+    uint32_t lat_fetch;            /* cost of one instruction fetch: an ideal L1 I-cache hit */
+    uint64_t fetch_cycles;         /* instruction fetches (no I-cache model: all hit) */
     bool no_fast;                  /* tests: always take the general path */
     bool l1c_wb, l1c_on;
 
@@ -210,6 +212,12 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
     e->l1c_on = cfg->mem.l1d.enabled;
     e->l1c_wb = cfg->mem.l1d.write_back;
     e->lat_l1c = cfg->mem.l1d.latency_cycles;
+    /* No instruction cache is modelled: a fetch costs what an L1 hit costs, taken as the
+     * first enabled data-cache level's latency (DRAM's when every cache is off). */
+    e->lat_fetch = cfg->mem.l1d.enabled ? cfg->mem.l1d.latency_cycles
+                   : cfg->mem.l2.enabled ? cfg->mem.l2.latency_cycles
+                   : cfg->mem.llc.enabled ? cfg->mem.llc.latency_cycles
+                   : cfg->mem.dram_latency_cycles;
     e->line_shift = log2_u64(cfg->mem.l1d.enabled ? cfg->mem.l1d.line_bytes : 64);
     *out = e;
     return SIM_OK;
@@ -478,7 +486,9 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
         uint64_t pa = 0;
         if ((rc = translate(e, va, rec->kind, &pa, err)) < 0)
             return rc;
-        if (rec->kind != TR_IFETCH) {
+        if (rec->kind == TR_IFETCH) {
+            e->fetch_cycles += e->lat_fetch;
+        } else {
             enum mem_op op = rec->kind == TR_STORE ? MEM_WRITE : MEM_READ;
             uint64_t last = pa + (piece_end - va) - 1;
             for (uint64_t line = pa >> e->line_shift; line <= last >> e->line_shift; line++) {
@@ -556,6 +566,8 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
             return event_slow(e, rec, err);
         e->line_hits++;
         e->data_cycles += e->lat_l1c;
+    } else {
+        e->fetch_cycles += e->lat_fetch;
     }
     e->utlb_hits[kind == TR_IFETCH]++;
     e->tlb_cycles += kind == TR_IFETCH ? e->lat_l1i : e->lat_l1d;
@@ -697,7 +709,7 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
     };
     uint64_t instr = e->events[TR_IFETCH];
     uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
-    uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
+    uint64_t total = translation + e->data_cycles + e->fetch_cycles + e->demand_fault_cycles;
     double refs_mean = e->walks ? (double)e->walk_refs_total / (double)e->walks : 0.0;
     double cyc_mean = e->walks ? (double)e->walk_cycles_total / (double)e->walks : 0.0;
     uint64_t p50 = cyc_quantile(e, 0.50), p99 = cyc_quantile(e, 0.99);
@@ -735,6 +747,7 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
             add_metric(e, m_fetch[s][l], (double)e->served[s][l]);
     add_metric(e, "translation_cycles", (double)translation);
     add_metric(e, "data_cycles", (double)e->data_cycles);
+    add_metric(e, "fetch_cycles", (double)e->fetch_cycles);
     add_metric(e, "total_cycles", (double)total);
     add_metric(e, "translation_share", total ? (double)translation / (double)total : 0.0);
     add_metric(e, "demand_faults", (double)e->demand_faults);
@@ -844,9 +857,10 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
               e->os.stats.s1_tables, e->os.stats.s2_pages, e->os.stats.s2_blocks,
               e->os.stats.s2_tables);
     sb_printf(j, "  \"tlb_cycles\": %" PRIu64 ",\n  \"walk_cycles_total\": %" PRIu64
-              ",\n  \"data_cycles\": %" PRIu64 ",\n  \"translation_cycles\": %" PRIu64
+              ",\n  \"data_cycles\": %" PRIu64 ",\n  \"fetch_cycles\": %" PRIu64
+              ",\n  \"translation_cycles\": %" PRIu64
               ",\n  \"total_cycles\": %" PRIu64 ",\n  \"translation_share\": %.6f,\n",
-              e->tlb_cycles, e->walk_cycles_total, e->data_cycles, translation, total,
+              e->tlb_cycles, e->walk_cycles_total, e->data_cycles, e->fetch_cycles, translation, total,
               total ? (double)translation / (double)total : 0.0);
     for (int pass = 0; pass < 2; pass++) {
         unsigned n = id_sorted(pass ? e->as_stats : e->vm_stats, sorted);
@@ -872,7 +886,7 @@ void engine_print_text(struct engine *e, struct strbuf *sb)
     static const char *const tlb_names[3] = { "L1 I-TLB", "L1 D-TLB", "L2 TLB" };
     uint64_t instr = e->events[TR_IFETCH];
     uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
-    uint64_t total = translation + e->data_cycles + e->demand_fault_cycles;
+    uint64_t total = translation + e->data_cycles + e->fetch_cycles + e->demand_fault_cycles;
 
     sb_printf(sb, "accesses          %" PRIu64 " (load %" PRIu64 ", store %" PRIu64
               ", ifetch %" PRIu64 "), page-crossing pieces %" PRIu64 "\n", e->accesses,
@@ -912,8 +926,8 @@ void engine_print_text(struct engine *e, struct strbuf *sb)
     sb_printf(sb, "demand faults     %" PRIu64 " (%" PRIu64 " cycles, not walk cost)\n",
               e->demand_faults, e->demand_fault_cycles);
     sb_printf(sb, "cycles            translation %" PRIu64 " (TLB %" PRIu64 " + walks %" PRIu64
-              "), data %" PRIu64 ", total %" PRIu64 ", translation share %.2f%%\n", translation,
-              e->tlb_cycles, e->walk_cycles_total, e->data_cycles, total,
+              "), data %" PRIu64 ", fetch %" PRIu64 ", total %" PRIu64 ", translation share %.2f%%\n",
+              translation, e->tlb_cycles, e->walk_cycles_total, e->data_cycles, e->fetch_cycles, total,
               total ? 100.0 * (double)translation / (double)total : 0.0);
     const struct id_stats *sorted[ID_SLOTS];
     for (int pass = 0; pass < 2; pass++) {
