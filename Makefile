@@ -30,7 +30,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS)
 LDFLAGS ?=
 SANFLAGS := -fsanitize=address,undefined
 override LDFLAGS += $(if $(filter 1,$(SAN)),$(SANFLAGS))
-LIBS    := $(PKG_LIBS) -lm
+LIBS    := $(PKG_LIBS) -lm -pthread
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 override CFLAGS += -DMMUSIM_VERSION='"$(VERSION)"'

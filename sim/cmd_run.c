@@ -278,6 +278,7 @@ int cmd_run(int argc, char **argv)
     if (strcmp(db_path, "none") != 0) {
         struct stats_sqlite_opts so;
         stats_sqlite_opts_default(&so);
+        so.background = true;   /* SQLite on the second core while the engine runs */
         if ((rc = stats_sqlite_parse_walk_log(walk_log, &so, &err)) < 0)
             goto bad_input;
         if (strchr(db_path, '/')) {

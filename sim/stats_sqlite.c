@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,23 @@ struct sqlite_sink {
     struct walk_record *buf;        /* opts.batch_walks records */
     uint32_t nbuf;
     char *json;                     /* JSON text of one batch: WALK_JSON_MAX per walk */
+    /*
+     * Background mode: when buf is full it is swapped with wbuf and handed to a
+     * writer thread, which formats and inserts it (into wjson) while the engine
+     * goes on.  The main thread uses the connection only while the writer is
+     * idle (writer_wait()), so it is never used by two threads at once.  A
+     * writer failure is sticky and returned by the next call into the sink.
+     */
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct walk_record *wbuf;       /* the batch handed to the writer */
+    char *wjson;
+    uint32_t nwbuf;
+    uint64_t wfirst, wlogged;       /* its first walk number; walks_logged after it */
+    bool pending, quit, werr;
+    struct sim_err werr_msg;
     sqlite3_stmt *st_begin, *st_commit, *st_rollback;
     sqlite3_stmt *st_run, *st_walk, *st_metric, *st_hist;
     sqlite3_stmt *st_complete, *st_fail, *st_logged;
@@ -365,13 +383,14 @@ static char *put_u64(char *p, uint64_t v)
  * caller.  One row per batch instead of one per walk is what keeps the full
  * walk log cheap next to the simulation.
  */
-static int flush_walks(struct sqlite_sink *s)
+static int insert_batch(struct sqlite_sink *s, const struct walk_record *recs, uint32_t n,
+                        uint64_t first, uint64_t logged, char *json)
 {
-    if (s->nbuf) {
-        char *p = s->json;
+    if (n) {
+        char *p = json;
         *p++ = '[';
-        for (uint32_t i = 0; i < s->nbuf; i++) {
-            const struct walk_record *w = &s->buf[i];
+        for (uint32_t i = 0; i < n; i++) {
+            const struct walk_record *w = &recs[i];
             unsigned nf = w->nfetch <= WALK_MAX_FETCH ? w->nfetch : WALK_MAX_FETCH;
             uint64_t stage_refs[2] = {0, 0}, served[SERVED_COUNT] = {0, 0, 0, 0};
             char path[WALK_MAX_FETCH * 3];
@@ -406,21 +425,114 @@ static int flush_walks(struct sqlite_sink *s)
         *p++ = ']';
         sqlite3_stmt *st = s->st_walk;
         sqlite3_bind_int64(st, 1, s->run_id);
-        sqlite3_bind_int64(st, 2, (int64_t)(s->walks_logged - s->nbuf));
-        sqlite3_bind_int64(st, 3, s->nbuf);
-        sqlite3_bind_text(st, 4, s->json, (int)(p - s->json), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (int64_t)first);
+        sqlite3_bind_int64(st, 3, n);
+        sqlite3_bind_text(st, 4, json, (int)(p - json), SQLITE_STATIC);
         if (step_reset_fast(st) < 0)
             return -1;
     }
-    s->nbuf = 0;
     sqlite3_bind_int64(s->st_logged, 1, s->run_id);
-    sqlite3_bind_int64(s->st_logged, 2, (int64_t)s->walks_logged);
+    sqlite3_bind_int64(s->st_logged, 2, (int64_t)logged);
     return step_reset(s->st_logged);
 }
+
+/* Insert the walks buffered in the main thread; inside a transaction opened by the caller. */
+static int flush_walks(struct sqlite_sink *s)
+{
+    int rc = insert_batch(s, s->buf, s->nbuf, s->walks_logged - s->nbuf, s->walks_logged,
+                          s->json);
+    if (rc == 0)
+        s->nbuf = 0;
+    return rc;
+}
+
 
 static int tx(sqlite3_stmt *st)
 {
     return step_reset(st);
+}
+
+static int tx(sqlite3_stmt *st);
+
+static void *writer_main(void *arg)
+{
+    struct sqlite_sink *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->pending && !s->quit)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (!s->pending)
+            break;
+        pthread_mutex_unlock(&s->mu);
+        struct sim_err e;
+        sim_err_clear(&e);
+        int rc = tx(s->st_begin);
+        if (rc == 0 && (rc = insert_batch(s, s->wbuf, s->nwbuf, s->wfirst, s->wlogged,
+                                          s->wjson)) == 0)
+            rc = tx(s->st_commit);
+        if (rc < 0) {
+            sink_fail(s, "writing the walk log", &e);
+            tx(s->st_rollback);
+        }
+        pthread_mutex_lock(&s->mu);
+        if (rc < 0 && !s->werr) {
+            s->werr = true;
+            s->werr_msg = e;
+        }
+        s->pending = false;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Wait until the writer is idle.  Return: its sticky error (in @err), or SIM_OK. */
+static int writer_wait(struct sqlite_sink *s, struct sim_err *err)
+{
+    if (!s->thread_started)
+        return SIM_OK;
+    pthread_mutex_lock(&s->mu);
+    while (s->pending)
+        pthread_cond_wait(&s->cv, &s->mu);
+    bool bad = s->werr;
+    if (bad && err)
+        *err = s->werr_msg;
+    pthread_mutex_unlock(&s->mu);
+    return bad ? (s->werr_msg.rc < 0 ? s->werr_msg.rc : SIM_EDB) : SIM_OK;
+}
+
+/* Write the full buffer: hand it to the writer thread, or write it here. */
+static int write_batch(struct sqlite_sink *s, struct sim_err *err)
+{
+    int rc;
+    if (s->opts.background && !s->thread_started &&
+        pthread_create(&s->thread, NULL, writer_main, s) == 0)
+        s->thread_started = true;
+    if (s->thread_started) {
+        if ((rc = writer_wait(s, err)) < 0)
+            return rc;
+        pthread_mutex_lock(&s->mu);
+        struct walk_record *t = s->wbuf;
+        s->wbuf = s->buf;
+        s->buf = t;
+        s->nwbuf = s->nbuf;
+        s->wfirst = s->walks_logged - s->nbuf;
+        s->wlogged = s->walks_logged;
+        s->nbuf = 0;
+        s->pending = true;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        return SIM_OK;
+    }
+    if (tx(s->st_begin) < 0)
+        return sink_fail(s, "writing the walk log", err);
+    if (flush_walks(s) < 0 || tx(s->st_commit) < 0) {
+        rc = sink_fail(s, "writing the walk log", err);
+        tx(s->st_rollback);
+        s->nbuf = 0;
+        return rc;
+    }
+    return SIM_OK;
 }
 
 static int sink_run_begin(void *ctx, const struct run_info *ri, struct sim_err *err)
@@ -474,15 +586,7 @@ static int sink_walk(void *ctx, const struct walk_record *w, struct sim_err *err
     s->walks_logged++;
     if (s->nbuf < s->opts.batch_walks)
         return SIM_OK;
-    if (tx(s->st_begin) < 0)
-        return sink_fail(s, "writing the walk log", err);
-    if (flush_walks(s) < 0 || tx(s->st_commit) < 0) {
-        int rc = sink_fail(s, "writing the walk log", err);
-        tx(s->st_rollback);
-        s->nbuf = 0;
-        return rc;
-    }
-    return SIM_OK;
+    return write_batch(s, err);
 }
 
 static int sink_run_end(void *ctx, const struct run_totals *t, struct sim_err *err)
@@ -490,6 +594,9 @@ static int sink_run_end(void *ctx, const struct run_totals *t, struct sim_err *e
     struct sqlite_sink *s = ctx;
     if (s->state != SINK_RUNNING)
         return sim_err_set(err, SIM_EINVAL, "%s: run_end outside a run", s->path);
+    int wrc = writer_wait(s, err);
+    if (wrc < 0)
+        return wrc;
     for (size_t i = 0; i < t->n_metrics; i++)
         if (!t->metrics[i].name || !isfinite(t->metrics[i].value))
             return sim_err_set(err, SIM_EINVAL, "%s: run_end: metric '%s' is not a finite number",
@@ -561,6 +668,7 @@ static void sink_run_fail(void *ctx, const char *reason)
     struct sqlite_sink *s = ctx;
     if (s->state != SINK_RUNNING)
         return;
+    writer_wait(s, NULL);
     char when[32];
     now_iso(when, sizeof(when));
     /* first try to keep the buffered part of the walk log; if that cannot be
@@ -593,6 +701,17 @@ static void sink_close(void *ctx)
         return;
     if (s->state == SINK_RUNNING)
         sink_run_fail(s, "results closed before the run ended");
+    if (s->thread_started) {
+        pthread_mutex_lock(&s->mu);
+        s->quit = true;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s->wbuf);
+    free(s->wjson);
     sqlite3_stmt *all[] = {s->st_begin, s->st_commit, s->st_rollback, s->st_run, s->st_walk,
                            s->st_metric, s->st_hist, s->st_complete, s->st_fail, s->st_logged};
     for (size_t i = 0; i < ARRAY_SIZE(all); i++)
@@ -671,10 +790,18 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
     s->path = strdup(path);
     s->buf = malloc((size_t)o.batch_walks * sizeof(*s->buf));
     s->json = malloc((size_t)o.batch_walks * WALK_JSON_MAX + 2);
-    if (!s->path || !s->buf || !s->json) {
+    if (o.background) {
+        s->wbuf = malloc((size_t)o.batch_walks * sizeof(*s->wbuf));
+        s->wjson = malloc((size_t)o.batch_walks * WALK_JSON_MAX + 2);
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (!s->path || !s->buf || !s->json || (o.background && (!s->wbuf || !s->wjson))) {
         free(s->path);
         free(s->buf);
         free(s->json);
+        free(s->wbuf);
+        free(s->wjson);
         free(s);
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory for %" PRIu32 " walk records",
                            path, o.batch_walks);
@@ -684,6 +811,8 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
         free(s->path);
         free(s->buf);
         free(s->json);
+        free(s->wbuf);
+        free(s->wjson);
         free(s);
         return rc;
     }

@@ -21,6 +21,7 @@
 #ifndef SIM_STATS_SQLITE_H
 #define SIM_STATS_SQLITE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/err.h"
@@ -42,6 +43,9 @@ struct stats_sqlite_opts {
     uint32_t batch_walks;       /* logged walks per transaction; 0 = default */
     uint32_t busy_timeout_ms;   /* wait for another writer; 0 = 60000 ms */
     uint32_t max_page_count;    /* 0 = unlimited; tests set it to simulate a full disk */
+    bool background;            /* write the walk log from a writer thread, so that SQLite
+                                   runs beside the simulation (mmusim run); false: each full
+                                   batch is written before walk() returns */
 };
 
 /* Fill @o with the defaults: full walk log, default batch and timeout. */

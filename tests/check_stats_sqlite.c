@@ -463,6 +463,65 @@ START_TEST(test_disk_full)
 }
 END_TEST
 
+
+/* Background mode (mmusim run): the writer thread writes the same rows, in order,
+ * and a full disk is still reported, by a later call into the sink. */
+START_TEST(test_background_writer)
+{
+    struct stats_sqlite_opts o;
+    stats_sqlite_opts_default(&o);
+    o.batch_walks = 4;
+    o.background = true;
+    struct stats_sink s;
+    struct sim_err err = {0};
+    open_sink(&s, &o);
+    struct run_info ri = info(CFG_VIRT, "bg");
+    ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+    for (unsigned i = 0; i < 103; i++) {
+        struct walk_record w = walk(i);
+        ck_assert_int_eq(s.ops->walk(s.ctx, &w, &err), SIM_OK);
+    }
+    struct run_totals t = totals();
+    ck_assert_int_eq(s.ops->run_end(s.ctx, &t, &err), SIM_OK);
+    s.ops->close(s.ctx);
+    ck_assert_str_eq(peek_text("SELECT status FROM runs"), "complete");
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walks"), 103);
+    ck_assert_int_eq(peek_int("SELECT walks_logged FROM runs"), 103);
+    /* walk numbers 0..102 once each, and walk i carries seq 10*i (see walk()) */
+    ck_assert_int_eq(peek_int("SELECT count(DISTINCT walk_no) FROM walks"), 103);
+    ck_assert_int_eq(peek_int("SELECT max(walk_no) FROM walks"), 102);
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walks WHERE seq != 10 * walk_no"), 0);
+}
+END_TEST
+
+START_TEST(test_background_disk_full)
+{
+    struct stats_sqlite_opts o;
+    stats_sqlite_opts_default(&o);
+    o.batch_walks = 64;
+    o.background = true;
+    struct stats_sink s;
+    struct sim_err err = {0};
+    open_sink(&s, NULL);
+    s.ops->close(s.ctx);
+    o.max_page_count = (uint32_t)peek_int("PRAGMA page_count") + 4;
+    open_sink(&s, &o);
+    struct run_info ri = info(CFG_VIRT, "full");
+    ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+    int rc = SIM_OK;
+    for (unsigned i = 0; i < 100000 && rc == SIM_OK; i++) {
+        struct walk_record w = walk(i);
+        rc = s.ops->walk(s.ctx, &w, &err);
+    }
+    ck_assert_int_eq(rc, SIM_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "disk full"));
+    s.ops->run_fail(s.ctx, "disk full");
+    s.ops->close(s.ctx);
+    ck_assert_str_ne(peek_text("SELECT status FROM runs WHERE id = 1"), "complete");
+    ck_assert_str_eq(peek_text("PRAGMA integrity_check"), "ok");
+}
+END_TEST
+
 /* run_end is all or nothing: a bad metric list leaves the run 'running'. */
 START_TEST(test_run_end_atomic)
 {
@@ -553,6 +612,8 @@ Suite *stats_sqlite_suite(void)
     tcase_add_test(tc, test_batches_visible);
     tcase_add_test(tc, test_killed_run);
     tcase_add_test(tc, test_disk_full);
+    tcase_add_test(tc, test_background_writer);
+    tcase_add_test(tc, test_background_disk_full);
     tcase_add_test(tc, test_run_end_atomic);
     suite_add_tcase(s, tc);
     tc = tcase_create("compare");
