@@ -288,6 +288,13 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
             hold_level = k;
         }
     }
+    if (hold_level < CACHE_LEVELS) {
+        /* the held line is the last touch of its level (see above): a repeat access
+         * there may take the MRU shortcut of cache_hier_access() */
+        struct cache_lvl *L = &h->lv[hold_level];
+        L->mru_line = pa >> L->line_shift;
+        L->mru_idx = (size_t)miss_set[hold_level] * L->ways + hold_way;
+    }
     if (op == MEM_WRITE) {
         /* The data lands in the highest level holding the line now. */
         if (hold_level == CACHE_LEVELS) {
@@ -301,6 +308,18 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
             absorb_write(h, hold_level + 1, pa);
     }
     return cycles;
+}
+
+bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa)
+{
+    struct cache_lvl *L = &h->lv[0];
+    if (!L->enabled || !L->write_back || (pa >> L->line_shift) != L->mru_line)
+        return false;
+    /* exactly the MRU shortcut of cache_hier_access() for a store at L1D */
+    L->st.accesses++;
+    L->st.hits++;
+    L->dirty[L->mru_idx] = 1;
+    return true;
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,

@@ -81,6 +81,14 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
  * (SERVED_DRAM: accesses = hits = reads that reached DRAM, misses = 0).
  * Return: NULL for an out-of-range @level.
  */
+/**
+ * cache_hier_store_mru() - a store to the line touched last at a write-back
+ * L1D: counted as an L1D hit and the line marked dirty, exactly as
+ * cache_hier_access(pa, MEM_WRITE, PORT_L1D) would.  Return: false (nothing
+ * done) when that does not apply; the caller then calls cache_hier_access().
+ */
+bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa);
+
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
                                                  enum mem_served level);
 

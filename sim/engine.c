@@ -561,10 +561,16 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
         uint64_t mask = (UINT64_C(1) << u->shift) - 1;
         uint64_t pa = u->pa | (va & mask);
         uint64_t line = pa >> e->line_shift;
-        if (!e->line_valid || line != e->last_line || ((pa + (last - va)) >> e->line_shift) != line ||
-            (kind == TR_STORE && !(e->l1c_wb && e->line_dirty)))
+        if (!e->line_valid || line != e->last_line || ((pa + (last - va)) >> e->line_shift) != line)
             return event_slow(e, rec, err);
-        e->line_hits++;
+        if (kind == TR_STORE && !(e->l1c_wb && e->line_dirty)) {
+            /* a first store to the line: the cache marks it dirty and counts the hit */
+            if (!cache_hier_store_mru(e->caches, pa))
+                return event_slow(e, rec, err);
+            e->line_dirty = true;
+        } else {
+            e->line_hits++;
+        }
         e->data_cycles += e->lat_l1c;
     } else {
         e->fetch_cycles += e->lat_fetch;
