@@ -79,6 +79,24 @@ static inline double sim_rng_unit(struct sim_rng *r)
     return (double)(sim_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* A 64-bit mixing function (the splitmix64 finaliser): seeded hashes for
+ * deterministic choices (allocators, page-size policies). */
+static inline uint64_t sim_hash64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+/* Uniform double in [0, 1) from a hash value. */
+static inline double sim_unit_of(uint64_t h)
+{
+    return (double)(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
 static inline unsigned log2_u64(uint64_t v)
 {
     return v ? 63u - (unsigned)__builtin_clzll(v) : 0u;

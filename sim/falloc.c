@@ -3,16 +3,6 @@
  */
 #include "sim/falloc.h"
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
 /* A keyed bijection of [0, 2^bits) (4-round Feistel; bits even-split). */
 static uint64_t feistel(uint64_t x, unsigned bits, uint64_t key)
 {
@@ -22,9 +12,9 @@ static uint64_t feistel(uint64_t x, unsigned bits, uint64_t key)
     for (int round = 0; round < 4; round++) {
         /* alternate which half is updated so each half gets mixed twice */
         if (round & 1)
-            r = (r ^ mix64(l ^ key ^ (uint64_t)round * UINT64_C(0x9e3779b97f4a7c15))) & rmask;
+            r = (r ^ sim_hash64(l ^ key ^ (uint64_t)round * UINT64_C(0x9e3779b97f4a7c15))) & rmask;
         else
-            l = (l ^ mix64(r ^ key ^ (uint64_t)round * UINT64_C(0x9e3779b97f4a7c15))) & lmask;
+            l = (l ^ sim_hash64(r ^ key ^ (uint64_t)round * UINT64_C(0x9e3779b97f4a7c15))) & lmask;
     }
     return (l << rb) | r;
 }
@@ -50,7 +40,7 @@ static bool fragmented(const struct falloc *fa, uint64_t chunk_idx)
 {
     if (fa->fragmentation <= 0.0)
         return false;
-    double u = (double)(mix64(chunk_idx ^ (fa->key * 3)) >> 11) * (1.0 / 9007199254740992.0);
+    double u = sim_unit_of(sim_hash64(chunk_idx ^ (fa->key * 3)));
     return u < fa->fragmentation;
 }
 
@@ -75,7 +65,7 @@ int falloc_init(struct falloc *fa, const struct alloc_config *cfg, unsigned fram
     fa->chunk_shift = (uint8_t)chunk_shift;
     fa->scattered = cfg->kind == ALLOC_SCATTERED;
     fa->fragmentation = cfg->fragmentation;
-    fa->key = mix64(seed ^ UINT64_C(0x5eed5eed) ^ mix64(cfg->base));
+    fa->key = sim_hash64(seed ^ UINT64_C(0x5eed5eed) ^ sim_hash64(cfg->base));
     fa->cur_off = chunk;   /* no current chunk */
     return SIM_OK;
 }

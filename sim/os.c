@@ -12,16 +12,6 @@
 #define S2_ATTRS      (VMSA_DESC_AF | VMSA_S2_S2AP_R | VMSA_S2_S2AP_W | \
                        (UINT64_C(0xf) << VMSA_S2_MEMATTR_SHIFT) | (UINT64_C(3) << VMSA_S2_SH_SHIFT))
 
-static uint64_t hash64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    x *= UINT64_C(0xc4ceb9fe1a85ec53);
-    x ^= x >> 33;
-    return x;
-}
-
 /* Whether the region @region (address >> block_shift) gets a block under @pol. */
 static bool use_block(enum page_policy pol, double fraction, uint64_t region, uint64_t key)
 {
@@ -29,7 +19,7 @@ static bool use_block(enum page_policy pol, double fraction, uint64_t region, ui
         return true;
     if (pol != PAGES_FRACTION)
         return false;
-    double u = (double)(hash64(region ^ key) >> 11) * (1.0 / 9007199254740992.0);
+    double u = sim_unit_of(sim_hash64(region ^ key));
     return u < fraction;
 }
 
@@ -305,7 +295,7 @@ static int grow_procs(struct os_model *os, struct sim_err *err)
     for (unsigned i = 0; i < os->proc_cap; i++) {
         if (!os->procs[i].vm)
             continue;
-        unsigned j = (unsigned)hash64(((uint64_t)os->procs[i].vmid << 16) | os->procs[i].asid) &
+        unsigned j = (unsigned)sim_hash64(((uint64_t)os->procs[i].vmid << 16) | os->procs[i].asid) &
                      (ncap - 1);
         while (n[j].vm)
             j = (j + 1) & (ncap - 1);
@@ -321,7 +311,7 @@ int os_context(struct os_model *os, uint16_t vmid, uint16_t asid, struct os_proc
                struct sim_err *err)
 {
     uint64_t key = ((uint64_t)vmid << 16) | asid;
-    unsigned i = (unsigned)hash64(key) & (os->proc_cap - 1);
+    unsigned i = (unsigned)sim_hash64(key) & (os->proc_cap - 1);
     int rc = SIM_OK;
 
     for (; os->procs[i].vm; i = (i + 1) & (os->proc_cap - 1)) {
