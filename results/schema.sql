@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS walk_batches (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS walks_v2 (
     run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    seq        INTEGER NOT NULL,   -- index of the access in the trace
+    seq        INTEGER NOT NULL,   -- index of the trace event that walked
     kind       INTEGER NOT NULL,   -- enum trace_kind of the access
     vmid       INTEGER NOT NULL,
     asid       INTEGER NOT NULL,

@@ -43,7 +43,7 @@ struct run_info {
 };
 
 struct walk_record {
-    uint64_t seq;              /* index of the access in the trace (0-based) */
+    uint64_t seq;              /* index (0-based) of the trace event that walked */
     uint64_t va, ipa, pa;
     uint16_t vmid, asid;
     uint8_t kind;              /* enum trace_kind of the access that walked */
