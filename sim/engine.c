@@ -60,6 +60,9 @@ struct engine {
     bool line_valid, line_dirty;   /* last data line still the most recent touch of L1D */
     uint64_t last_line;
     uint64_t line_hits;
+    /* Fast-path hits not yet folded into the counters above (fold_fast()): loads,
+     * stores to a dirty line, first stores to the line (counted by the cache), fetches. */
+    uint64_t fast[4];
     uint32_t lat_l1c;              /* L1D hit latency */
     uint32_t lat_fetch;            /* cost of one instruction fetch: an ideal L1 I-cache hit */
     uint64_t fetch_cycles;         /* instruction fetches (no I-cache model: all hit) */
@@ -252,7 +255,7 @@ void engine_set_fast_path(struct engine *e, bool on)
 
 uint64_t engine_events(const struct engine *e)
 {
-    return e->seq;
+    return e->seq + e->fast[0] + e->fast[1] + e->fast[2] + e->fast[3];
 }
 
 /* ---- per-id breakdown ---- */
@@ -505,9 +508,12 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
     return SIM_OK;
 }
 
+static void fold_fast(struct engine *e);
+
 static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     int rc = SIM_OK;
+    fold_fast(e);
     if (rec->kind >= TR_KIND_COUNT)
         return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown kind %u", e->seq,
                            rec->kind);
@@ -568,23 +574,39 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
             if (!cache_hier_store_mru(e->caches, pa))
                 return event_slow(e, rec, err);
             e->line_dirty = true;
+            e->fast[2]++;
         } else {
-            e->line_hits++;
+            e->fast[kind]++;
         }
-        e->data_cycles += e->lat_l1c;
     } else {
-        e->fetch_cycles += e->lat_fetch;
+        e->fast[3]++;
     }
-    e->utlb_hits[kind == TR_IFETCH]++;
-    e->tlb_cycles += kind == TR_IFETCH ? e->lat_l1i : e->lat_l1d;
-    e->events[kind]++;
-    e->accesses++;
-    if (e->ctx_vm_stats)
-        e->ctx_vm_stats->accesses++;
-    if (e->ctx_as_stats)
-        e->ctx_as_stats->accesses++;
-    e->seq++;
     return SIM_OK;
+}
+
+/* Fold the fast path's hit counts into the counters (before anything reads them). */
+static void fold_fast(struct engine *e)
+{
+    uint64_t ld = e->fast[0], st = e->fast[1] + e->fast[2], fe = e->fast[3];
+    uint64_t n = ld + st + fe;
+    if (!n)
+        return;
+    e->events[TR_LOAD] += ld;
+    e->events[TR_STORE] += st;
+    e->events[TR_IFETCH] += fe;
+    e->accesses += n;
+    e->seq += n;
+    e->utlb_hits[0] += ld + st;
+    e->utlb_hits[1] += fe;
+    e->line_hits += ld + e->fast[1];
+    e->tlb_cycles += (ld + st) * e->lat_l1d + fe * e->lat_l1i;
+    e->data_cycles += (ld + st) * e->lat_l1c;
+    e->fetch_cycles += fe * e->lat_fetch;
+    if (e->ctx_vm_stats)
+        e->ctx_vm_stats->accesses += n;
+    if (e->ctx_as_stats)
+        e->ctx_as_stats->accesses += n;
+    memset(e->fast, 0, sizeof(e->fast));
 }
 
 /* TLB counters including the hits taken by the fast path. */
@@ -710,6 +732,7 @@ static const char *const served_names[SERVED_COUNT] = { "l1", "l2", "llc", "dram
 
 int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
 {
+    fold_fast(e);
     static const char *const tlb_names[3] = { "l1i", "l1d", "l2" };
     static const char *const m_tlb[3][4] = {
         { "tlb.l1i.hits", "tlb.l1i.misses", "tlb.l1i.mpka", "tlb.l1i.mpki" },
@@ -902,6 +925,7 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
 
 void engine_print_text(struct engine *e, struct strbuf *sb)
 {
+    fold_fast(e);
     static const char *const tlb_names[3] = { "L1 I-TLB", "L1 D-TLB", "L2 TLB" };
     uint64_t instr = e->events[TR_IFETCH];
     uint64_t translation = e->tlb_cycles + e->walk_cycles_total;
