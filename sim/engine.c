@@ -419,9 +419,18 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
             v->demand_faults++;
         if (a)
             a->demand_faults++;
+        uint64_t zero0 = e->os.stats.zero_faults;
         int rc = os_demand_fault(&e->os, p, va, &wr.fault, err);
         if (rc < 0)
             return rc;
+        /* stage-2 faults the guest took while zeroing the new page(s): demand faults too */
+        uint64_t z = e->os.stats.zero_faults - zero0;
+        e->demand_faults += z;
+        e->demand_fault_cycles += z * e->cfg->demand_fault_cycles;
+        if (v)
+            v->demand_faults += z;
+        if (a)
+            a->demand_faults += z;
     }
     if (!ok)
         return sim_err_set(err, SIM_EINVAL, "VA 0x%" PRIx64 ": still faulting after %d demand "

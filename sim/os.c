@@ -111,25 +111,38 @@ static int s1_to_pa(void *ctx, uint64_t ipa, uint64_t *pa, struct sim_err *err)
 
 static int s1_alloc_table(void *ctx, unsigned g, uint64_t *addr, struct sim_err *err);
 
-/* A guest page-table page: allocated by the guest, backed by the hypervisor. */
+/* The guest zeroes [ipa, ipa + 2^shift): the hypervisor backs each stage-2 page
+ * of it on that first touch (a stage-2 fault each, counted in zero_faults). */
+static int guest_zero(struct os_vm *vm, uint64_t ipa, unsigned shift, struct sim_err *err)
+{
+    if (!vm->os->virt)
+        return SIM_OK;
+    uint64_t step = UINT64_C(1) << vm->s2.granule_shift;
+    for (uint64_t off = 0; off < (UINT64_C(1) << shift); off += step) {
+        struct walk_result r;
+        if (walk_translate(vm->os->mem, &vm->s2rg, ipa + off, ACC_READ, 1, NULL, NULL, &r)) {
+            /* already backed, maybe by a stage-2 block: skip to its end */
+            uint64_t end = (r.ipa | ((UINT64_C(1) << r.s2_shift) - 1)) + 1;
+            if (end > ipa + off + step)
+                off = end - ipa - step;
+            continue;
+        }
+        int rc = hv_back(vm, ipa + off, err);
+        if (rc < 0)
+            return rc;
+        vm->os->stats.zero_faults++;
+    }
+    return SIM_OK;
+}
+
+/* A guest page-table page: allocated by the guest, zeroed (so backed by the hypervisor). */
 static int guest_table(struct os_vm *vm, unsigned g, uint64_t *ipa, struct sim_err *err)
 {
     int rc = falloc_frame(&vm->galloc, g, ipa, err);
     if (rc < 0)
         return rc;
     vm->os->stats.s1_tables++;
-    if (vm->os->virt) {
-        /* back every stage-2 page of the (possibly larger) stage-1 table */
-        uint64_t step = UINT64_C(1) << vm->s2.granule_shift;
-        for (uint64_t off = 0; off < (UINT64_C(1) << g); off += step) {
-            struct walk_result r;
-            if (walk_translate(vm->os->mem, &vm->s2rg, *ipa + off, ACC_READ, 1, NULL, NULL, &r))
-                continue;
-            if ((rc = hv_back(vm, *ipa + off, err)) < 0)
-                return rc;
-        }
-    }
-    return SIM_OK;
+    return guest_zero(vm, *ipa, g, err);
 }
 
 /* ---- VMs and processes ---- */
@@ -360,7 +373,8 @@ static int guest_map(struct os_proc *p, uint64_t va, struct sim_err *err)
                           ? falloc_block(&vm->galloc, &ipa)
                           : falloc_frame(&vm->galloc, c->block_shift, &ipa, err);
             if (got == SIM_OK) {
-                if ((rc = ptb_map(&p->s1[half], region, ipa, c->block_shift, attrs, false, err)) < 0)
+                if ((rc = guest_zero(vm, ipa, c->block_shift, err)) < 0 ||
+                    (rc = ptb_map(&p->s1[half], region, ipa, c->block_shift, attrs, false, err)) < 0)
                     return rc;
                 os->stats.s1_blocks++;
                 return SIM_OK;
@@ -369,7 +383,8 @@ static int guest_map(struct os_proc *p, uint64_t va, struct sim_err *err)
                 return got;
         }
     }
-    if ((rc = falloc_frame(&vm->galloc, g, &ipa, err)) < 0)
+    if ((rc = falloc_frame(&vm->galloc, g, &ipa, err)) < 0 ||
+        (rc = guest_zero(vm, ipa, g, err)) < 0)
         return rc;
     if ((rc = ptb_map(&p->s1[half], ia & ~((UINT64_C(1) << g) - 1), ipa, g, attrs, false, err)) < 0)
         return rc;

@@ -9,8 +9,12 @@
  * per its page-size policy and writes stage-1 descriptors (its page-table
  * pages come from the same allocator); on a stage-2 Translation fault the
  * hypervisor backs the guest-physical page (or block) and writes stage-2
- * descriptors.  Page-table pages are backed at stage 2 when the guest
- * allocates them, as a guest zeroing its new table would touch them.
+ * descriptors.  The guest kernel zeroes every page it allocates (data and
+ * page tables) before the faulting access is retried, so the hypervisor backs
+ * it then, on that first touch: each stage-2 fault taken there is counted in
+ * stats.zero_faults (the engine adds them to the demand faults).  A stage-2
+ * fault seen by a trace access is therefore rare (memory the guest never
+ * allocated, e.g. with `mappings` written by hand).
  *
  * User pages: AP=01 (EL0 RW), nG=1; kernel pages: AP=00, global; AF=1,
  * AttrIndx 0 = Normal WB (MAIR 0xff); stage 2: S2AP RW, MemAttr 0xF.  Nothing
@@ -50,6 +54,7 @@ struct os_proc {
 struct os_stats {
     uint64_t s1_pages, s1_blocks, s1_tables;   /* guest mappings and table pages */
     uint64_t s2_pages, s2_blocks, s2_tables;   /* hypervisor mappings and table pages */
+    uint64_t zero_faults;   /* stage-2 faults taken while the guest zeroed a new page */
 };
 
 struct os_model {
