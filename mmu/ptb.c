@@ -67,6 +67,8 @@ static int descend(struct ptb *b, uint64_t ia, int leaf_level, uint64_t *slot_ad
                                b->stage, next);
         if ((rc = pgmem_write(b->mem, pa, next | VMSA_DESC_TYPE_TABLE)) < 0)
             return sim_err_set(err, rc, "out of memory writing a descriptor");
+        if (b->wrote)
+            b->wrote(b->ctx, pa);
         table = next;
     }
 }
@@ -120,6 +122,8 @@ int ptb_map(struct ptb *b, uint64_t ia, uint64_t oa, unsigned size_shift, uint64
                         (cont ? VMSA_DESC_CONT : 0);
         if ((rc = pgmem_write(b->mem, pa, desc)) < 0)
             return sim_err_set(err, rc, "out of memory writing a descriptor");
+        if (b->wrote)
+            b->wrote(b->ctx, pa);
     }
     return SIM_OK;
 }
@@ -143,6 +147,8 @@ int ptb_unmap(struct ptb *b, uint64_t ia, struct sim_err *err)
         }
         if ((rc = pgmem_write(b->mem, pa, 0)) < 0)
             return sim_err_set(err, rc, "out of memory writing a descriptor");
+        if (b->wrote)
+            b->wrote(b->ctx, pa);
         return SIM_OK;
     }
     return SIM_OK;

@@ -26,6 +26,8 @@ struct ptb {
     int (*alloc)(void *ctx, unsigned granule_shift, uint64_t *addr, struct sim_err *err);
     /* Table-space address -> PA; NULL means identity. */
     int (*to_pa)(void *ctx, uint64_t addr, uint64_t *pa, struct sim_err *err);
+    /* Optional: told the PA of every descriptor written (a store by the OS). */
+    void (*wrote)(void *ctx, uint64_t pa);
 };
 
 /**

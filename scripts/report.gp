@@ -17,6 +17,7 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set xlabel 'stage-1 granule'
 set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0   # headroom: the tallest bar must not touch the frame
 set ylabel 'mean walk latency (cycles)'
 set title 'Walk cycles'
 plot data.'/walk_cycles.mean.dat' using 2:xtic(1) title 'native', \

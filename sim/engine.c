@@ -420,9 +420,16 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
         if (a)
             a->demand_faults++;
         uint64_t zero0 = e->os.stats.zero_faults;
+        os_wlog_reset(&e->os);
         int rc = os_demand_fault(&e->os, p, va, &wr.fault, err);
         if (rc < 0)
             return rc;
+        /* the kernel's and hypervisor's descriptor stores go through the data caches
+         * (so the retried walk finds the new entries where the stores left them) */
+        for (unsigned i = 0; i < e->os.nwlog; i++)
+            e->demand_fault_cycles += cache_hier_access(e->caches, e->os.wlog[i], MEM_WRITE,
+                                                        PORT_L1D, NULL);
+        e->line_valid = false;
         /* stage-2 faults the guest took while zeroing the new page(s): demand faults too */
         uint64_t z = e->os.stats.zero_faults - zero0;
         e->demand_faults += z;

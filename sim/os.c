@@ -42,6 +42,14 @@ static int s2_auto_start(unsigned g, unsigned ipa_bits)
     return -1;
 }
 
+/* ptb callback: remember a descriptor store (ctx is the VM). */
+static void wrote_desc(void *ctx, uint64_t pa)
+{
+    struct os_model *os = ((struct os_vm *)ctx)->os;
+    if (os->nwlog < OS_WLOG)
+        os->wlog[os->nwlog++] = pa;
+}
+
 /* ---- stage 2 (hypervisor) ---- */
 
 static int s2_alloc_table(void *ctx, unsigned g, uint64_t *addr, struct sim_err *err)
@@ -200,7 +208,7 @@ static int vm_init(struct os_model *os, struct os_vm *vm, uint16_t vmid, struct 
         r2.vttbr_el2 = vm->vttbr;
         regime_decode(&r2, &vm->s2rg, err);
         vm->s2 = (struct ptb){ os->mem, (uint8_t)g, (int8_t)start, vm->s2rg.s2.root_bits, 2, root,
-                               vm, s2_alloc_table, NULL };
+                               vm, s2_alloc_table, NULL, wrote_desc };
     }
     /* the kernel half's root, shared by every process of the VM */
     if ((rc = guest_table(vm, vm->k_granule, &vm->ttbr1_root, err)) < 0)
@@ -245,7 +253,7 @@ static int proc_init(struct os_model *os, struct os_proc *p, struct os_vm *vm, u
     for (int h = 0; h < 2; h++) {
         const struct stage_params *sp = &p->rg.s1[h];
         p->s1[h] = (struct ptb){ os->mem, sp->granule_shift, sp->start_level, sp->root_bits, 1,
-                                 sp->root, vm, s1_alloc_table, s1_to_pa };
+                                 sp->root, vm, s1_alloc_table, s1_to_pa, wrote_desc };
     }
     return SIM_OK;
 }

@@ -29,6 +29,7 @@
 #include "sim/falloc.h"
 
 #define OS_MAX_VMS 64
+#define OS_WLOG 64      /* descriptor stores remembered per demand fault */
 
 struct os_vm {
     bool used;
@@ -67,7 +68,17 @@ struct os_model {
     unsigned proc_cap, nprocs;
     struct os_stats stats;
     uint64_t seed;
+    /* PAs of the descriptors written since os_wlog_reset(): the engine sends
+     * these stores through the data caches (the OS's PTE writes). */
+    uint64_t wlog[OS_WLOG];
+    unsigned nwlog;
 };
+
+/* Forget the descriptor stores remembered so far. */
+static inline void os_wlog_reset(struct os_model *os)
+{
+    os->nwlog = 0;
+}
 
 /* Set up the model; @mem holds the page tables.  Errors name the config field. */
 int os_init(struct os_model *os, const struct sim_config *cfg, struct pgmem *mem,

@@ -95,7 +95,7 @@ static struct ptb ptb_s1(struct env *v, int half)
 {
     const struct stage_params *sp = &v->rg.s1[half];
     struct ptb b = { v->mem, sp->granule_shift, sp->start_level, sp->root_bits, 1, sp->root, v,
-                     alloc1, s1_to_pa };
+                     alloc1, s1_to_pa, NULL };
     return b;
 }
 
@@ -103,7 +103,7 @@ static struct ptb ptb_s2(struct env *v)
 {
     const struct stage_params *sp = &v->rg.s2;
     struct ptb b = { v->mem, sp->granule_shift, sp->start_level, sp->root_bits, 2, sp->root, v,
-                     alloc2, NULL };
+                     alloc2, NULL, NULL };
     return b;
 }
 
