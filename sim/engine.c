@@ -63,6 +63,15 @@ struct engine {
     /* Fast-path hits not yet folded into the counters above (fold_fast()): loads,
      * stores to a dirty line, first stores to the line (counted by the cache), fetches. */
     uint64_t fast[4];
+    /* Windows of the fast path, one per access kind: an access of the current
+     * context inside [lo, last] takes the hit path the checks in engine_event()
+     * established for that range (same L1 TLB entry, same L1D line, and for
+     * stores a line already dirty).  Valid while gen == e->gen; every general
+     * path bumps e->gen, since it may change any of that state. */
+    struct win {
+        uint64_t gen, lo, last;
+    } win[3];
+    uint64_t gen;
     uint32_t lat_l1c;              /* L1D hit latency */
     uint32_t lat_fetch;            /* cost of one instruction fetch: an ideal L1 I-cache hit */
     uint64_t fetch_cycles;         /* instruction fetches (no I-cache model: all hit) */
@@ -212,6 +221,7 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
     e->lat_pwc = cfg->s1_walk_cache.enabled ? cfg->s1_walk_cache.latency_cycles : 0;
     e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
     e->port = cfg->mem.walker_port;
+    e->gen = 1;   /* the zeroed windows (gen 0) are invalid */
     e->l1c_on = cfg->mem.l1d.enabled;
     e->l1c_wb = cfg->mem.l1d.write_back;
     e->lat_l1c = cfg->mem.l1d.latency_cycles;
@@ -251,6 +261,7 @@ void engine_destroy(struct engine *e)
 void engine_set_fast_path(struct engine *e, bool on)
 {
     e->no_fast = !on;
+    e->gen++;
 }
 
 uint64_t engine_events(const struct engine *e)
@@ -530,6 +541,7 @@ static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_
 {
     int rc = SIM_OK;
     fold_fast(e);
+    e->gen++;
     if (rec->kind >= TR_KIND_COUNT)
         return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown kind %u", e->seq,
                            rec->kind);
@@ -567,15 +579,16 @@ static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_
  * L1D is an L1D hit with no replacement change.  Everything else takes the
  * general path.  Both shortcuts give exactly the general path's numbers.
  */
-int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+__attribute__((noinline)) static int event_checked(struct engine *e, const struct trace_rec *rec,
+                                                    struct sim_err *err)
 {
     unsigned kind = rec->kind;
     if (kind > TR_IFETCH || !e->have_ctx || rec->vmid != e->ctx_vmid ||
         rec->asid != e->ctx_asid || e->no_fast)
         return event_slow(e, rec, err);
-    struct utlb *u = &e->utlb[kind == TR_IFETCH];
     uint64_t va = rec->va;
     uint64_t last = va + (rec->size ? rec->size - 1 : 0);
+    struct utlb *u = &e->utlb[kind == TR_IFETCH];
     if (!u->valid || (va >> u->shift) != u->vpn || last < va ||
         (last >> e->split_shift) != (va >> e->split_shift) || (last >> u->shift) != u->vpn)
         return event_slow(e, rec, err);
@@ -594,10 +607,30 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
         } else {
             e->fast[kind]++;
         }
+        /* the rest of this line, within this page, takes the same path */
+        uint64_t lmask = (UINT64_C(1) << e->line_shift) - 1;
+        e->win[kind] = (struct win){ e->gen, va & ~lmask, va | lmask };
     } else {
         e->fast[3]++;
+        uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
+        e->win[kind] = (struct win){ e->gen, va & ~pmask, va | pmask };
     }
     return SIM_OK;
+}
+
+int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+{
+    /* the window of the last checked access of this kind: nothing to re-check */
+    unsigned kind = rec->kind;
+    if (kind <= TR_IFETCH && rec->vmid == e->ctx_vmid && rec->asid == e->ctx_asid) {
+        const struct win *w = &e->win[kind];
+        uint64_t va = rec->va, last = va + (rec->size ? rec->size - 1 : 0);
+        if (w->gen == e->gen && va >= w->lo && last <= w->last && last >= va) {
+            e->fast[kind == TR_IFETCH ? 3 : kind]++;
+            return SIM_OK;
+        }
+    }
+    return event_checked(e, rec, err);
 }
 
 /* Fold the fast path's hit counts into the counters (before anything reads them). */
