@@ -9,6 +9,7 @@
  * it must be equal.  The exit status says whether every row was inside.
  */
 #include "sim/cmd_results.h"
+#include "sim/util.h"
 #include "sim/stats_sqlite.h"
 #include "sim/stats_sqlite_int.h"
 
@@ -273,50 +274,6 @@ static void baseline_free(struct baseline *b)
     memset(b, 0, sizeof(*b));
 }
 
-static char *read_file(const char *path, struct sim_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sim_err_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 == cap) {
-            if (cap > ((size_t)64 << 20)) {
-                sim_err_set(err, SIM_EFORMAT, "%s: larger than 64 MiB", path);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (buf && ferror(f)) {
-        sim_err_set(err, SIM_EIO, "%s: read error", path);
-        free(buf);
-        buf = NULL;
-    } else if (buf) {
-        buf[n] = '\0';
-    } else if (err && err->rc == SIM_OK) {
-        sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-    }
-    fclose(f);
-    return buf;
-}
-
 static int tol_parse(const cJSON *obj, const char *where, const char *path, struct tol *t,
                      struct sim_err *err)
 {
@@ -345,9 +302,11 @@ static int tol_parse(const cJSON *obj, const char *where, const char *path, stru
 static int baseline_load(const char *path, struct baseline *b, struct sim_err *err)
 {
     memset(b, 0, sizeof(*b));
-    char *text = read_file(path, err);
-    if (!text)
-        return err->rc;
+    char *text;
+    size_t len;
+    int rrc = util_read_file(path, (size_t)64 << 20, &text, &len, err);
+    if (rrc < 0)
+        return rrc;
     const char *ep = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &ep, true);
     if (!root) {
@@ -586,9 +545,7 @@ static int compare_baseline(struct ctx *c, const struct cmp_args *a)
     const char *bpath = a->files[0], *dbpath = a->files[1];
     struct baseline b;
     if (baseline_load(bpath, &b, &c->err) < 0)
-        return say(c, c->err.rc == SIM_ENOMEM || c->err.rc == SIM_EIO ? CMD_EXIT_USAGE
-                                                                      : CMD_EXIT_USAGE,
-                   "%s", c->err.msg);
+        return say(c, CMD_EXIT_USAGE, "%s", c->err.msg);
     sqlite3 *db = NULL;
     int64_t run = 0;
     struct metric_set ms = {0};

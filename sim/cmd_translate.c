@@ -545,7 +545,7 @@ int cmd_translate(int argc, char **argv)
         return argc == 2 ? 0 : 2;
     }
     sim_err_clear(&err);
-    if (util_read_file(argv[1], &text, &len, &err) < 0) {
+    if (util_read_file(argv[1], (size_t)64 << 20, &text, &len, &err) < 0) {
         fprintf(stderr, "mmusim translate: %s\n", err.msg);
         return 2;
     }

@@ -19,6 +19,7 @@
  * cJSON is used here and nowhere else (house rule).
  */
 #include "sim/config.h"
+#include "sim/util.h"
 #include "sim/presets.h"
 
 #include <assert.h>
@@ -849,29 +850,12 @@ int config_load_string(struct sim_config *cfg, const char *json, const char *nam
 
 int config_load(struct sim_config *cfg, const char *path, struct sim_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sim_err_set(err, SIM_EINVAL, "%s: cannot open: %s", path, strerror(errno));
-    char *buf = malloc(CONFIG_MAX_FILE + 1);
-    if (!buf) {
-        fclose(f);
-        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-    }
-    size_t len = fread(buf, 1, CONFIG_MAX_FILE + 1, f);
-    int rd_err = ferror(f);
-    fclose(f);
-    int rc;
-    if (rd_err) {
-        rc = sim_err_set(err, SIM_EIO, "%s: read error", path);
-    } else if (len > CONFIG_MAX_FILE) {
-        rc = sim_err_set(err, SIM_EINVAL, "%s: larger than %u bytes", path, CONFIG_MAX_FILE);
-    } else if (memchr(buf, '\0', len)) {
-        rc = sim_err_set(err, SIM_EINVAL, "%s: NUL byte at byte %zu", path,
-                         (size_t)((char *)memchr(buf, '\0', len) - buf));
-    } else {
-        buf[len] = '\0';
-        rc = config_load_string(cfg, buf, path, err);
-    }
+    char *buf;
+    size_t len;
+    int rc = util_read_file(path, CONFIG_MAX_FILE, &buf, &len, err);
+    if (rc < 0)
+        return rc;
+    rc = config_load_string(cfg, buf, path, err);
     free(buf);
     return rc;
 }

@@ -139,6 +139,15 @@ static int db_check_ident(const char *path, const struct db_ident *id, bool *nee
     return SIM_OK;
 }
 
+/* Identify @db and decide whether it needs the schema (db_check_ident()). */
+static int db_examine(sqlite3 *db, const char *path, struct db_ident *id, bool *need,
+                      struct sim_err *err)
+{
+    if (db_identify(db, id) < 0)
+        return db_fail(err, path, db, "reading the header");
+    return db_check_ident(path, id, need, err);
+}
+
 /* Create or migrate inside one write transaction (re-checked under the lock). */
 static int db_apply_schema(sqlite3 *db, const char *path, struct sim_err *err)
 {
@@ -146,12 +155,7 @@ static int db_apply_schema(sqlite3 *db, const char *path, struct sim_err *err)
         return db_fail(err, path, db, "locking for the schema");
     struct db_ident id;
     bool need = false;
-    int rc;
-    if (db_identify(db, &id) < 0) {
-        rc = db_fail(err, path, db, "reading the header");
-        goto out;
-    }
-    rc = db_check_ident(path, &id, &need, err);
+    int rc = db_examine(db, path, &id, &need, err);
     if (rc < 0 || !need)
         goto out;
     for (int64_t v = id.objects ? id.version : STATS_SQLITE_SCHEMA_VERSION;
@@ -216,12 +220,7 @@ int stats_db_open(const char *path, bool writable, int busy_ms, sqlite3 **out,
     sqlite3_busy_timeout(db, busy_ms);
     struct db_ident id;
     bool need = false;
-    int rc;
-    if (db_identify(db, &id) < 0) {
-        rc = db_fail(err, path, db, "reading the header");
-        goto fail;
-    }
-    rc = db_check_ident(path, &id, &need, err);
+    int rc = db_examine(db, path, &id, &need, err);
     if (rc < 0)
         goto fail;
     if (!writable && need && id.objects == 0) {

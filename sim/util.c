@@ -78,22 +78,27 @@ bool util_parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-int util_read_file(const char *path, char **text, size_t *len, struct sim_err *err)
+int util_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                   struct sim_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     size_t cap = 1 << 16, n = 0;
     char *buf;
+    int rc = SIM_OK;
 
     if (!f)
-        return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
+        return sim_err_set(err, SIM_EINVAL, "%s: cannot open: %s", path, strerror(errno));
     buf = malloc(cap);
     for (;;) {
         if (!buf) {
-            if (f != stdin)
-                fclose(f);
-            return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+            rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+            break;
         }
         n += fread(buf + n, 1, cap - n - 1, f);
+        if (max_bytes && n > max_bytes) {
+            rc = sim_err_set(err, SIM_EINVAL, "%s: larger than %zu bytes", path, max_bytes);
+            break;
+        }
         if (n < cap - 1)
             break;
         cap *= 2;
@@ -102,12 +107,16 @@ int util_read_file(const char *path, char **text, size_t *len, struct sim_err *e
             free(buf);
         buf = nb;
     }
-    int bad = ferror(f);
+    if (rc == SIM_OK && ferror(f))
+        rc = sim_err_set(err, SIM_EIO, "%s: read error", path);
+    if (rc == SIM_OK && memchr(buf, '\0', n))
+        rc = sim_err_set(err, SIM_EINVAL, "%s: NUL byte at byte %zu", path,
+                         (size_t)((char *)memchr(buf, '\0', n) - buf));
     if (f != stdin)
         fclose(f);
-    if (bad) {
+    if (rc < 0) {
         free(buf);
-        return sim_err_set(err, SIM_EIO, "%s: read error", path);
+        return rc;
     }
     buf[n] = '\0';
     *text = buf;

@@ -20,8 +20,12 @@ bool util_parse_u64(const char *s, uint64_t *out);
 /**
  * util_read_file() - read a whole file ("-" = standard input) into a
  * NUL-terminated malloc'd buffer.
- * Return: SIM_OK, or SIM_EIO with @err naming the file.
+ * @max_bytes: larger inputs are refused (0 = no limit).
+ * Return: SIM_OK; SIM_EINVAL with @err naming the file when it cannot be
+ * opened, is larger than @max_bytes or holds a NUL byte (input files are
+ * text); SIM_EIO on a read error; SIM_ENOMEM.  Nothing is allocated on error.
  */
-int util_read_file(const char *path, char **text, size_t *len, struct sim_err *err);
+int util_read_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                   struct sim_err *err);
 
 #endif /* SIM_UTIL_H */

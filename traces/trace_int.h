@@ -162,6 +162,20 @@ static inline uint64_t tr_vdec8(uint64_t w, unsigned *len)
     return x;
 }
 
+/* Fill @rec with an access of the current context and make @va its stream's last address. */
+static inline void tr_emit_access(struct trace_reader *r, struct trace_rec *rec, unsigned kind,
+                                  uint32_t size, uint64_t va)
+{
+    r->last_va[kind == TR_IFETCH] = va;
+    rec->kind = (uint8_t)kind;
+    rec->tlbi = 0;
+    rec->vmid = r->cur_vmid;
+    rec->asid = r->cur_asid;
+    rec->_pad = 0;
+    rec->size = size;
+    rec->va = va;
+}
+
 /*
  * tr_native_fast() - decode one well-formed native access record in place, for
  * trace_next() (layout in trace_native.c).  Handles only the plain case: at
@@ -201,16 +215,7 @@ static inline bool tr_native_fast(struct trace_reader *r, struct trace_rec *rec)
         size = (uint32_t)sz;
         r->last_size[kind] = size;
     }
-    unsigned stream = kind == TR_IFETCH;
-    uint64_t va = r->last_va[stream] + tr_zz_dec(v);
-    r->last_va[stream] = va;
-    rec->kind = (uint8_t)kind;
-    rec->tlbi = 0;
-    rec->vmid = r->cur_vmid;
-    rec->asid = r->cur_asid;
-    rec->_pad = 0;
-    rec->size = size;
-    rec->va = va;
+    tr_emit_access(r, rec, kind, size, r->last_va[kind == TR_IFETCH] + tr_zz_dec(v));
     s->pos = (size_t)(p - s->buf);
     return true;
 }

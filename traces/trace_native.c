@@ -100,44 +100,6 @@ static int native_next(struct trace_reader *r, struct trace_rec *rec, struct sim
         uint8_t tag = *p++;
         unsigned kind = tag & 3;
         uint64_t v;
-        if (kind != 3 && e - p >= 24) {
-            /* Fast path, branch-light: both varints decoded from 8-byte loads and the
-             * inline/explicit choices made with selects (records are mixed at random
-             * in real traces, so branches on them mispredict). */
-            uint64_t w;
-            memcpy(&w, p, 8);
-            unsigned n1;
-            uint64_t d1 = tr_vdec8(w, &n1);
-            unsigned inl = (tag >> 3) & 1;
-            if (!inl && n1 == 0)
-                goto slow;                   /* delta longer than 8 bytes */
-            v = inl ? (uint64_t)(tag >> 4) : d1;
-            if (!inl && (tag >> 4))
-                return native_bad(r, off, "bad access tag", err);
-            p += inl ? 0 : n1;
-            unsigned stream = kind == TR_IFETCH;
-            uint64_t va = r->last_va[stream] + tr_zz_dec(v);
-            r->last_va[stream] = va;
-            memcpy(&w, p, 8);
-            unsigned n2;
-            uint64_t sz = tr_vdec8(w, &n2);
-            unsigned has = (tag >> 2) & 1;
-            if (has && (n2 == 0 || n2 > 5 || sz > UINT32_MAX))
-                return native_bad(r, off, "bad access size", err);
-            uint32_t size = has ? (uint32_t)sz : r->last_size[kind];
-            p += has ? n2 : 0;
-            r->last_size[kind] = size;
-            rec->kind = (uint8_t)kind;
-            rec->tlbi = 0;
-            rec->vmid = r->cur_vmid;
-            rec->asid = r->cur_asid;
-            rec->_pad = 0;
-            rec->size = size;
-            rec->va = va;
-            s->pos = (size_t)(p - s->buf);
-            return SIM_OK;
-        }
-    slow:
         if (kind != 3) {
             unsigned stream = kind == TR_IFETCH;
             if (tag & 8) {
@@ -148,20 +110,13 @@ static int native_next(struct trace_reader *r, struct trace_rec *rec, struct sim
                 if (!get_varint(&p, e, &v))
                     return native_bad(r, off, "truncated or over-long address delta", err);
             }
-            uint64_t va = r->last_va[stream] + tr_zz_dec(v);
-            r->last_va[stream] = va;
             if (tag & 4) {
-                if (!get_varint(&p, e, &v) || v > UINT32_MAX)
+                uint64_t sz;
+                if (!get_varint(&p, e, &sz) || sz > UINT32_MAX)
                     return native_bad(r, off, "bad access size", err);
-                r->last_size[kind] = (uint32_t)v;
+                r->last_size[kind] = (uint32_t)sz;
             }
-            rec->kind = (uint8_t)kind;
-            rec->tlbi = 0;
-            rec->vmid = r->cur_vmid;
-            rec->asid = r->cur_asid;
-            rec->_pad = 0;
-            rec->size = r->last_size[kind];
-            rec->va = va;
+            tr_emit_access(r, rec, kind, r->last_size[kind], r->last_va[stream] + tr_zz_dec(v));
             s->pos = (size_t)(p - s->buf);
             return SIM_OK;
         }
