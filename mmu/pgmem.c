@@ -112,11 +112,6 @@ void pgmem_prefetch(const struct pgmem *m, uint64_t pa)
         __builtin_prefetch(&w[(pa >> 3) & (FRAME_WORDS - 1)]);
 }
 
-bool pgmem_present(const struct pgmem *m, uint64_t pa)
-{
-    return find_frame(m, (pa >> FRAME_SHIFT) + 1) != NULL;
-}
-
 static int grow(struct pgmem *m)
 {
     uint64_t ncap = (m->mask + 1) * 2;
@@ -160,7 +155,3 @@ int pgmem_write(struct pgmem *m, uint64_t pa, uint64_t val)
     return SIM_OK;
 }
 
-uint64_t pgmem_frames(const struct pgmem *m)
-{
-    return m->used;
-}

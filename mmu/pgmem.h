@@ -32,10 +32,4 @@ void pgmem_prefetch(const struct pgmem *m, uint64_t pa);
  */
 int pgmem_write(struct pgmem *m, uint64_t pa, uint64_t val);
 
-/* Whether the frame holding @pa has ever been written. */
-bool pgmem_present(const struct pgmem *m, uint64_t pa);
-
-/* Number of 4 KiB frames allocated (for memory accounting). */
-uint64_t pgmem_frames(const struct pgmem *m);
-
 #endif /* MMU_PGMEM_H */

@@ -264,11 +264,6 @@ void engine_set_fast_path(struct engine *e, bool on)
     e->gen++;
 }
 
-uint64_t engine_events(const struct engine *e)
-{
-    return e->seq + e->fast[0] + e->fast[1] + e->fast[2] + e->fast[3];
-}
-
 /* ---- per-id breakdown ---- */
 
 static struct id_stats *id_slot(struct id_stats *tab, uint16_t id)

@@ -51,7 +51,5 @@ void engine_print_text(struct engine *e, struct strbuf *sb);
 /* Turn the exact fast paths off (tests compare both ways: results must not change). */
 void engine_set_fast_path(struct engine *e, bool on);
 
-/* Events replayed so far. */
-uint64_t engine_events(const struct engine *e);
 
 #endif /* SIM_ENGINE_H */

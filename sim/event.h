@@ -50,9 +50,7 @@ struct trace_rec {
     uint64_t va;        /* VA of the access; TLBI operand address (VA, or IPA for IPAS2*) */
 };
 
-/* Printable names ("load", "vae1", ...) and their inverse (-1 when unknown). */
-const char *trace_kind_name(unsigned kind);
+/* Printable name of a TLBI operation ("vae1", ...). */
 const char *tlbi_kind_name(unsigned kind);
-int tlbi_kind_parse(const char *name);
 
 #endif /* SIM_EVENT_H */

@@ -555,6 +555,24 @@ START_TEST(test_contiguous_size)
 }
 END_TEST
 
+START_TEST(test_unmap)
+{
+    /* ptb_unmap() invalidates the leaf (break-before-make step 1): the next walk of that
+     * VA takes a stage-1 Translation fault at the leaf level, 3; the tables stay */
+    struct env v;
+    struct walk_result r;
+    struct sim_err err;
+    nested_4k(&v, S1_RW);
+    ck_assert(xlate(&v, DATA_VA, ACC_READ, 1, &r));
+    struct ptb b = ptb_s1(&v, 0);
+    ck_assert_int_eq(ptb_unmap(&b, DATA_VA, &err), SIM_OK);
+    expect_fault(&v, DATA_VA, ACC_READ, 1, WF_TRANSLATION, 1, 3, false);
+    /* unmapping an unmapped VA is not an error */
+    ck_assert_int_eq(ptb_unmap(&b, DATA_VA, &err), SIM_OK);
+    pgmem_destroy(v.mem);
+}
+END_TEST
+
 Suite *walk_suite(void)
 {
     Suite *s = suite_create("walk");
@@ -571,6 +589,7 @@ Suite *walk_suite(void)
     tcase_add_test(tc, test_ranges_and_ttbr1);
     tcase_add_test(tc, test_regime_errors_and_setup_faults);
     tcase_add_test(tc, test_contiguous_size);
+    tcase_add_test(tc, test_unmap);
     suite_add_tcase(s, tc);
     return s;
 }
