@@ -105,11 +105,10 @@ uint64_t pgmem_read(const struct pgmem *m, uint64_t pa)
     return w ? w[(pa >> 3) & (FRAME_WORDS - 1)] : 0;
 }
 
-void pgmem_prefetch(const struct pgmem *m, uint64_t pa)
+const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa)
 {
     uint64_t *w = lookup_frame(m, (pa >> FRAME_SHIFT) + 1);
-    if (w)
-        __builtin_prefetch(&w[(pa >> 3) & (FRAME_WORDS - 1)]);
+    return w ? &w[(pa >> 3) & (FRAME_WORDS - 1)] : NULL;
 }
 
 static int grow(struct pgmem *m)

@@ -21,10 +21,11 @@ void pgmem_destroy(struct pgmem *m);
 uint64_t pgmem_read(const struct pgmem *m, uint64_t pa);
 
 /*
- * Hint that the word at @pa will be read soon (a host-cache prefetch; no
- * effect on contents or results).
+ * The word at @pa (8-byte aligned), or NULL when its frame was never written
+ * (the word reads as zero).  The pointer stays valid until pgmem_destroy():
+ * frames never move.  Lets a reader start the host load early and read later.
  */
-void pgmem_prefetch(const struct pgmem *m, uint64_t pa);
+const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa);
 
 /**
  * pgmem_write() - store @val at @pa (8-byte aligned).

@@ -46,6 +46,12 @@ static void set_geometry(struct stage_params *sp)
     sp->stride = (uint8_t)vmsa_stride(sp->granule_shift);
     int rb = (int)sp->in_bits - (int)vmsa_level_shift(sp->granule_shift, sp->start_level);
     sp->root_bits = (uint8_t)(rb > 0 ? rb : 0);
+    for (int level = 0; level <= 3; level++) {
+        sp->level_shift[level] = (uint8_t)vmsa_level_shift(sp->granule_shift, level);
+        unsigned nbits = level == sp->start_level ? sp->root_bits
+                         : level > sp->start_level ? sp->stride : 0;
+        sp->index_mask[level] = (UINT64_C(1) << nbits) - 1;
+    }
 }
 
 static int decode_s1_half(const struct vmsa_regs *r, int half, struct stage_params *sp,

@@ -32,6 +32,9 @@ struct stage_params {
     uint8_t out_bits;       /* effective IPS / PS */
     int8_t start_level;
     uint8_t root_bits;      /* index bits at the start level (> stride: concatenated) */
+    uint8_t level_shift[4]; /* by level: log2 of the bytes one descriptor maps */
+    uint64_t index_mask[4]; /* by level: mask of the table index (root_bits wide at the
+                               start level, stride wide below; 0 above the start level) */
     bool tbi;               /* top byte ignored (stage-1 halves) */
     bool ha, hd;            /* hardware AF / dirty-state update */
     bool hpd;               /* hierarchical permissions disabled */

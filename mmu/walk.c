@@ -46,18 +46,21 @@ static inline bool set_fault(struct walk_state *ws, enum walk_fault_type t, int 
 
 static inline uint64_t fetch(struct walk_state *ws, uint64_t pa, int stage, int level)
 {
+    /* find the word first and start its host load, so that it overlaps the hook's
+     * own work (the cache model) instead of following it */
+    const uint64_t *w = pgmem_word(ws->mem, pa);
+    if (w)
+        __builtin_prefetch(w);
     ws->out->refs++;
     if (ws->hooks && ws->hooks->fetch)
         ws->hooks->fetch(ws->hooks->ctx, pa, (uint8_t)stage, (int8_t)level);
-    return pgmem_read(ws->mem, pa);
+    return w ? *w : 0;
 }
 
 /* Index of @ia into the table at @level. */
 static inline uint64_t table_index(const struct stage_params *sp, int level, uint64_t ia)
 {
-    unsigned lo = vmsa_level_shift(sp->granule_shift, level);
-    unsigned nbits = level == sp->start_level ? sp->root_bits : sp->stride;
-    return (ia >> lo) & ((UINT64_C(1) << nbits) - 1);
+    return (ia >> sp->level_shift[level]) & sp->index_mask[level];
 }
 
 /* Address-size and alignment check of a root table base (fault at level 0). */
@@ -109,7 +112,7 @@ static bool s2_walk(struct walk_state *ws, uint64_t ipa, bool s1ptw, struct s2_l
         } else {
             return set_fault(ws, WF_TRANSLATION, 2, level, s1ptw, ipa);
         }
-        unsigned ls = vmsa_level_shift(g, level);
+        unsigned ls = sp->level_shift[level];
         uint64_t oa = oa_field(desc, leaf_desc ? ls : g);
         if (oa >> sp->out_bits)
             return set_fault(ws, WF_ADDRESS_SIZE, 2, level, s1ptw, ipa);
@@ -276,7 +279,7 @@ bool walk_translate(const struct pgmem *m, const struct regime *rg, uint64_t va,
             else
                 return set_fault(&ws, WF_TRANSLATION, 1, level, false, 0);
 
-            unsigned ls = vmsa_level_shift(g, level);
+            unsigned ls = sp->level_shift[level];
             uint64_t oa = oa_field(desc, leaf_desc ? ls : g);
             if (oa >> sp->out_bits)
                 return set_fault(&ws, WF_ADDRESS_SIZE, 1, level, false, 0);

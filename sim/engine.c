@@ -115,9 +115,6 @@ static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
 {
     struct engine *e = ctx;
     uint8_t served = SERVED_DRAM;
-    /* the walker reads this descriptor right after: start the host load now so that it
-     * overlaps the cache model's own memory traffic */
-    pgmem_prefetch(e->mem, pa);
     e->line_valid = false;
     uint32_t c = cache_hier_access(e->caches, pa, MEM_READ, e->port, &served);
     e->walk_cycles += c;

@@ -105,9 +105,18 @@ static int ipa_to_pa(struct os_vm *vm, uint64_t ipa, uint64_t *pa, struct sim_er
         *pa = ipa;
         return SIM_OK;
     }
+    /* ipa_page is stored + 1 so that the zeroed table holds no valid entry */
+    uint64_t page = (ipa >> 12) + 1;
+    struct os_xlat *x = &vm->xlat[page & (OS_XLAT_SIZE - 1)];
+    if (x->ipa_page == page) {
+        *pa = x->pa_page | (ipa & 0xfff);
+        return SIM_OK;
+    }
     if (!walk_translate(vm->os->mem, &vm->s2rg, ipa, ACC_READ, 1, NULL, NULL, &r))
         return sim_err_set(err, SIM_EINVAL, "internal: guest table IPA 0x%" PRIx64
                            " is not backed at stage 2", ipa);
+    x->ipa_page = page;
+    x->pa_page = r.pa & ~UINT64_C(0xfff);
     *pa = r.pa;
     return SIM_OK;
 }

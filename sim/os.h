@@ -31,6 +31,13 @@
 #define OS_MAX_VMS 64
 #define OS_WLOG 64      /* descriptor stores remembered per demand fault */
 
+#define OS_XLAT_SIZE 256   /* entries of struct os_vm.xlat (a power of two) */
+
+struct os_xlat {
+    uint64_t ipa_page;   /* (IPA >> 12) + 1; 0 = empty */
+    uint64_t pa_page;    /* PA of that 4K page */
+};
+
 struct os_vm {
     bool used;
     uint16_t vmid;
@@ -42,6 +49,9 @@ struct os_vm {
     uint8_t k_granule, k_va_bits;  /* kernel half (TTBR1) geometry, shared by the VM */
     uint64_t ttbr1_root;           /* IPA of the shared TTBR1 root table */
     struct os_model *os;
+    /* IPA -> PA of guest page-table pages, by 4K page (a speed-up of the builder's
+     * stage-2 look-ups; exact because the hypervisor never unmaps or remaps) */
+    struct os_xlat xlat[OS_XLAT_SIZE];
 };
 
 struct os_proc {
