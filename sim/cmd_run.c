@@ -313,23 +313,24 @@ int cmd_run(int argc, char **argv)
 
     bool show = !quiet && isatty(STDERR_FILENO);
     double t0 = now_s(), last = t0;
-    struct trace_rec rec;
+    struct trace_rec recs[256];
     uint64_t n = 0;
     while (!g_stop) {
-        rc = trace_next(tr, &rec, &err);
-        if (rc == SIM_END)
+        int got = trace_next_batch(tr, recs, 256, &err);
+        if (got == 0)
             break;
-        if (rc < 0)
+        if (got < 0) {
+            rc = got;
             goto bad_input;
-        if ((rc = engine_event(eng, &rec, &err)) < 0)
+        }
+        if ((rc = engine_events(eng, recs, (unsigned)got, &err)) < 0)
             goto bad_input;
-        if ((++n & 0xfff) == 0) {
-            if (g_stop)
-                break;
-            if (show && (n & 0xfffff) == 0 && now_s() - last > 0.5) {
-                last = now_s();
-                progress(tr, n, t0, false);
-            }
+        uint64_t before = n;
+        n += (uint64_t)got;
+        /* about once per 2^20 events */
+        if (show && (n >> 20) != (before >> 20) && now_s() - last > 0.5) {
+            last = now_s();
+            progress(tr, n, t0, false);
         }
     }
     if (g_stop) {

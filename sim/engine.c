@@ -610,7 +610,7 @@ __attribute__((noinline)) static int event_checked(struct engine *e, const struc
     return SIM_OK;
 }
 
-int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+static inline int event_one(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     /* the window of the last checked access of this kind: nothing to re-check */
     unsigned kind = rec->kind;
@@ -623,6 +623,21 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
         }
     }
     return event_checked(e, rec, err);
+}
+
+int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
+{
+    return event_one(e, rec, err);
+}
+
+int engine_events(struct engine *e, const struct trace_rec *recs, unsigned n, struct sim_err *err)
+{
+    for (unsigned i = 0; i < n; i++) {
+        int rc = event_one(e, &recs[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return SIM_OK;
 }
 
 /* Fold the fast path's hit counts into the counters (before anything reads them). */

@@ -37,6 +37,10 @@ void engine_destroy(struct engine *e);
  */
 int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *err);
 
+/* engine_events() - replay @n events in order, as @n engine_event() calls; stops at
+ * the first error (the events before it are replayed). */
+int engine_events(struct engine *e, const struct trace_rec *recs, unsigned n, struct sim_err *err);
+
 /**
  * engine_report() - the run's totals: named metrics and histogram bins (for
  * the sink) and the summary JSON object (schema ENGINE_SCHEMA, README).

@@ -153,6 +153,99 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *er
     return rc;
 }
 
+/*
+ * The plain native access records of tr_native_fast(), decoded in a loop with the
+ * decoder state in locals (stores to @recs could alias the reader's fields, which
+ * would otherwise be reloaded for every record).  Returns how many were decoded;
+ * it stops, consuming nothing more, at the first record it does not take.
+ */
+static unsigned native_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max)
+{
+    struct tsrc *s = &r->src;
+    if (r->ended)
+        return 0;
+    const uint8_t *buf = s->buf;
+    size_t pos = s->pos, len = s->len;
+    uint64_t last_va[2] = { r->last_va[0], r->last_va[1] };
+    uint32_t last_size[3] = { r->last_size[0], r->last_size[1], r->last_size[2] };
+    const uint16_t vmid = r->cur_vmid, asid = r->cur_asid;
+    unsigned n = 0;
+
+    while (n < max && len - pos >= 32) {
+        const uint8_t *p = buf + pos;
+        unsigned tag = *p++;
+        unsigned kind = tag & 3;
+        uint64_t w, v;
+        unsigned k;
+        if (kind == 3)
+            break;
+        if (tag & 8) {
+            v = tag >> 4;
+        } else if (tag >> 4) {
+            break;
+        } else if (!(*p & 0x80)) {
+            v = *p++;
+        } else {
+            memcpy(&w, p, 8);
+            v = tr_vdec8(w, &k);
+            if (k == 0)
+                break;
+            p += k;
+        }
+        uint32_t size = last_size[kind];
+        if (tag & 4) {
+            memcpy(&w, p, 8);
+            uint64_t sz = tr_vdec8(w, &k);
+            if (k == 0 || k > 5 || sz > UINT32_MAX)
+                break;
+            p += k;
+            size = (uint32_t)sz;
+            last_size[kind] = size;
+        }
+        uint64_t va = last_va[kind == TR_IFETCH] + tr_zz_dec(v);
+        last_va[kind == TR_IFETCH] = va;
+        recs[n++] = (struct trace_rec){ .kind = (uint8_t)kind, .vmid = vmid, .asid = asid,
+                                        .size = size, .va = va };
+        pos = (size_t)(p - buf);
+    }
+    s->pos = pos;
+    r->last_va[0] = last_va[0];
+    r->last_va[1] = last_va[1];
+    for (unsigned i = 0; i < 3; i++)
+        r->last_size[i] = last_size[i];
+    return n;
+}
+
+int trace_next_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max,
+                     struct sim_err *err)
+{
+    unsigned n = 0;
+    while (n < max) {
+        if (r->ipend < r->npend) {
+            recs[n++] = r->pend[r->ipend++];
+            continue;
+        }
+        if (r->fmt == TRACE_FMT_NATIVE) {
+            unsigned k = native_batch(r, &recs[n], max - n);
+            n += k;
+            if (k > 0)
+                continue;
+        }
+        /* the general decoder may fail or end: only as the batch's first event, so
+         * that an error or the end is never returned together with events */
+        if (n > 0)
+            break;
+        int rc = r->next(r, &recs[0], err);
+        if (rc == SIM_END)
+            return 0;
+        if (rc < 0)
+            return rc;
+        n = 1;
+    }
+    r->nevents += n;
+    return (int)n;
+}
+
 enum trace_format trace_reader_format(const struct trace_reader *r)
 {
     return r->fmt;

@@ -62,6 +62,17 @@ int trace_open(struct trace_reader **out, const char *path, enum trace_format fm
  */
 int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err);
 
+/**
+ * trace_next_batch() - read up to @max (>= 1) events into @recs: the same events,
+ * in the same order, as that many trace_next() calls, without a call per event.
+ * A batch stops early rather than carry an error: a bad record is reported by
+ * the call that would return it first, after every event before it was returned.
+ * Return: the number of events (>= 1), 0 at the clean end of the trace, or < 0
+ * with @err as trace_next().
+ */
+int trace_next_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max,
+                     struct sim_err *err);
+
 /* The format actually being read (after detection). */
 enum trace_format trace_reader_format(const struct trace_reader *r);
 

@@ -184,13 +184,14 @@ static inline void tr_emit_access(struct trace_reader *r, struct trace_rec *rec,
  * buffer) returns false with nothing consumed, and the caller falls back to
  * the format's next(), whose own decoding gives the same events.
  */
-static inline bool tr_native_fast(struct trace_reader *r, struct trace_rec *rec)
+__attribute__((always_inline)) static inline bool tr_native_fast(struct trace_reader *r,
+                                                                 struct trace_rec *rec)
 {
     struct tsrc *s = &r->src;
     if (s->len - s->pos < 32 || r->ended)
         return false;
     const uint8_t *p = s->buf + s->pos;
-    uint8_t tag = *p++;
+    unsigned tag = *p++;
     unsigned kind = tag & 3;
     if (kind == 3)
         return false;
@@ -198,10 +199,14 @@ static inline bool tr_native_fast(struct trace_reader *r, struct trace_rec *rec)
     unsigned n;
     if (tag & 8) {
         v = tag >> 4;                       /* inline delta */
+    } else if (tag >> 4) {
+        return false;
+    } else if (!(*p & 0x80)) {
+        v = *p++;                           /* one-byte varint: the common small delta */
     } else {
         memcpy(&w, p, 8);
         v = tr_vdec8(w, &n);
-        if (n == 0 || (tag >> 4))
+        if (n == 0)
             return false;
         p += n;
     }
