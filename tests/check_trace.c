@@ -259,6 +259,89 @@ START_TEST(test_native_damaged)
 }
 END_TEST
 
+/*
+ * trace_next_batch() gives the events trace_next() gives, whatever the batch size:
+ * a long trace mixing inline, one-byte and long deltas, explicit sizes, both
+ * address streams, switches and TLBIs (events made here, not read back), and a
+ * truncated copy whose error comes after exactly the events before the cut.
+ */
+START_TEST(test_native_batch)
+{
+    enum { N = 6000 };
+    struct trace_rec *e = calloc(N, sizeof(*e));
+    uint64_t va = 0x100000, pc = 0x400000;
+    unsigned vmid = 1, asid = 1;
+    for (unsigned i = 0; i < N; i++) {
+        unsigned r = (i * 2654435761u) >> 24;
+        if (i % 997 == 500) {
+            asid++;
+            e[i] = (struct trace_rec){ .kind = TR_CTX_SWITCH, .vmid = (uint16_t)vmid,
+                                       .asid = (uint16_t)asid };
+        } else if (i % 1499 == 700) {
+            e[i] = (struct trace_rec){ .kind = TR_TLBI, .tlbi = TLBI_VAE1, .vmid = (uint16_t)vmid,
+                                       .asid = (uint16_t)asid, .va = va };
+        } else if (r % 4 == 0) {
+            pc += 4;
+            e[i] = ev(TR_IFETCH, vmid, asid, 4, pc);
+        } else {
+            /* deltas of every encoding: inline (|d| < 8), one byte, several bytes */
+            int64_t d = r % 3 == 0 ? 8 : r % 3 == 1 ? 40 : (int64_t)(r * 4099) - 500000;
+            va += (uint64_t)d;
+            e[i] = ev(r % 5 == 1 ? TR_STORE : TR_LOAD, vmid, asid, r % 7 == 0 ? 16 : 8, va);
+        }
+    }
+    const char *p = tpath("b.trc");
+    write_native(p, "batch", e, N);
+    static const unsigned maxes[] = { 1, 7, 256 };
+    for (unsigned m = 0; m < ARRAY_SIZE(maxes); m++) {
+        struct trace_reader *r;
+        struct sim_err err;
+        ck_assert_int_eq(trace_open(&r, p, TRACE_FMT_AUTO, NULL, &err), SIM_OK);
+        struct trace_rec got[256];
+        unsigned n = 0;
+        int k;
+        while ((k = trace_next_batch(r, got, maxes[m], &err)) > 0) {
+            ck_assert_int_le(k, (int)maxes[m]);
+            for (int j = 0; j < k; j++, n++) {
+                ck_assert_uint_lt(n, N);
+                ck_rec_eq(got[j], e[n]);
+            }
+        }
+        ck_assert_msg(k == 0, "max %u: rc %d %s", maxes[m], k, err.msg);
+        ck_assert_uint_eq(n, N);
+        trace_close(r);
+    }
+
+    /* Cut in the middle of the records: the same events, then the same error. */
+    size_t len;
+    uint8_t *b = get_file(p, &len);
+    put_file(tpath("bt.trc"), b, len / 2 + 3);
+    free(b);
+    struct trace_reader *r;
+    struct sim_err e1, e2;
+    struct trace_rec one, got[256];
+    ck_assert_int_eq(trace_open(&r, tpath("bt.trc"), TRACE_FMT_AUTO, NULL, &e1), SIM_OK);
+    unsigned n1 = 0;
+    int rc;
+    for (; (rc = trace_next(r, &one, &e1)) == SIM_OK; n1++)
+        ck_rec_eq(one, e[n1]);
+    trace_close(r);
+    ck_assert_int_eq(rc, SIM_EFORMAT);
+    ck_assert_uint_gt(n1, N / 4);
+    ck_assert_int_eq(trace_open(&r, tpath("bt.trc"), TRACE_FMT_AUTO, NULL, &e2), SIM_OK);
+    unsigned n2 = 0;
+    int k;
+    while ((k = trace_next_batch(r, got, 256, &e2)) > 0)
+        for (int j = 0; j < k; j++, n2++)
+            ck_rec_eq(got[j], e[n2]);
+    trace_close(r);
+    ck_assert_int_eq(k, SIM_EFORMAT);
+    ck_assert_uint_eq(n2, n1);
+    ck_assert_str_eq(e2.msg, e1.msg);
+    free(e);
+}
+END_TEST
+
 START_TEST(test_native_compressed)
 {
     const char *p = tpath("z.trc");
@@ -689,6 +772,7 @@ Suite *trace_suite(void)
     struct { const char *name; const TTest *t; } cases[] = {
         {"native_roundtrip", test_native_roundtrip}, {"native_layout", test_native_layout},
         {"native_damaged", test_native_damaged}, {"native_compressed", test_native_compressed},
+        {"native_batch", test_native_batch},
         {"lackey", test_lackey}, {"champsim", test_champsim}, {"cvp", test_cvp},
         {"drmemtrace", test_drmemtrace}, {"drmemtrace_sample", test_drmemtrace_sample},
         {"detect", test_detect_and_names}, {"convert", test_convert_roundtrip},
