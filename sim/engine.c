@@ -529,6 +529,37 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
 
 static void fold_fast(struct engine *e);
 
+/*
+ * After an access on the general path: open the windows its end state already
+ * establishes, i.e. where event_checked() would find every condition true and no
+ * side effect left to take, so that the next accesses to the same line (data) or
+ * page (fetches) need no check at all.  Keyed on the access's last byte, which lies
+ * in the line and page it touched last.
+ */
+static void prime_windows(struct engine *e, const struct trace_rec *rec)
+{
+    unsigned kind = rec->kind;
+    uint64_t va = rec->va + (rec->size ? rec->size - 1 : 0);
+    if (e->no_fast || !e->have_ctx || va < rec->va)
+        return;
+    const struct utlb *u = &e->utlb[kind == TR_IFETCH];
+    if (!u->valid || (va >> u->shift) != u->vpn)
+        return;
+    if (kind == TR_IFETCH) {
+        uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
+        e->win[kind] = (struct win){ e->gen, va & ~pmask, va | pmask };
+        return;
+    }
+    uint64_t pa = u->pa | (va & ((UINT64_C(1) << u->shift) - 1));
+    if (!e->line_valid || (pa >> e->line_shift) != e->last_line)
+        return;
+    uint64_t lmask = (UINT64_C(1) << e->line_shift) - 1;
+    struct win w = { e->gen, va & ~lmask, va | lmask };
+    e->win[TR_LOAD] = w;
+    if (e->l1c_wb && e->line_dirty)
+        e->win[TR_STORE] = w;
+}
+
 static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     int rc = SIM_OK;
@@ -543,6 +574,8 @@ static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_
     case TR_STORE:
     case TR_IFETCH:
         rc = do_access(e, rec, err);
+        if (rc == SIM_OK)
+            prime_windows(e, rec);
         break;
     case TR_CTX_SWITCH:
     case TR_VM_SWITCH:
