@@ -255,6 +255,11 @@ void engine_destroy(struct engine *e)
     free(e);
 }
 
+const struct cache_hier *engine_caches(const struct engine *e)
+{
+    return e->caches;
+}
+
 void engine_set_fast_path(struct engine *e, bool on)
 {
     e->no_fast = !on;

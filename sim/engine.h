@@ -55,5 +55,9 @@ void engine_print_text(struct engine *e, struct strbuf *sb);
 /* Turn the exact fast paths off (tests compare both ways: results must not change). */
 void engine_set_fast_path(struct engine *e, bool on);
 
+/* For tests: the data-cache hierarchy, to read what the summary does not carry
+ * (write-backs, the contents). */
+const struct cache_hier *engine_caches(const struct engine *e);
+
 
 #endif /* SIM_ENGINE_H */
