@@ -120,7 +120,7 @@ static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
     e->walk_cycles += c;
     e->fetch_served[stage][served]++;
     struct walk_record *r = &e->rec;
-    if (r->nfetch < WALK_MAX_FETCH) {
+    if (e->sink.ops && r->nfetch < WALK_MAX_FETCH) {   /* the walk log's per-fetch detail */
         r->fetch_stage[r->nfetch] = stage;
         r->fetch_level[r->nfetch] = level;
         r->fetch_served[r->nfetch] = served;
