@@ -73,6 +73,7 @@ struct engine {
     } win[3];
     uint64_t gen;
     uint32_t lat_l1c;              /* L1D hit latency */
+    uint32_t pwc_levels;           /* bit L: the walk cache holds level-L table descriptors */
     uint32_t lat_fetch;            /* cost of one instruction fetch: an ideal L1 I-cache hit */
     uint64_t fetch_cycles;         /* instruction fetches (no I-cache model: all hit) */
     bool no_fast;                  /* tests: always take the general path */
@@ -163,7 +164,7 @@ static void hook_s1_table(void *ctx, int8_t level, uint8_t shift, uint64_t va, u
                           uint8_t tattrs)
 {
     struct engine *e = ctx;
-    if (!pwc_caches_level(e->pwc, level))
+    if (level < 0 || !((e->pwc_levels >> level) & 1))
         return;
     struct pwc_entry pe = {
         .tag = va >> shift, .ipa = next_ipa, .pa = 0, .vmid = e->ctx_vmid, .asid = e->ctx_asid,
@@ -216,6 +217,10 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
     e->lat_l1d = cfg->l1d_tlb.enabled ? cfg->l1d_tlb.latency_cycles : 0;
     e->lat_l2 = cfg->l2_tlb.enabled ? cfg->l2_tlb.latency_cycles : 0;
     e->lat_pwc = cfg->s1_walk_cache.enabled ? cfg->s1_walk_cache.latency_cycles : 0;
+    /* levels 0..2 whose table descriptors the walk cache holds (pwc_caches_level()) */
+    for (int8_t level = 0; level <= 2; level++)
+        if (pwc_caches_level(e->pwc, level))
+            e->pwc_levels |= 1u << level;
     e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
     e->port = cfg->mem.walker_port;
     e->gen = 1;   /* the zeroed windows (gen 0) are invalid */
@@ -400,7 +405,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
             struct pwc_entry pe;
             e->walk_cycles += e->lat_pwc;
             for (int level = 2; level >= sp->start_level; level--) {
-                if (!pwc_caches_level(e->pwc, (int8_t)level))
+                if (!((e->pwc_levels >> level) & 1))
                     continue;
                 unsigned shift = vmsa_level_shift(sp->granule_shift, level);
                 if (pwc_lookup(e->pwc, vmid, asid, (int8_t)level, (uint8_t)shift, va, &pe)) {
