@@ -175,3 +175,10 @@ uint32_t repl_victim_slow(struct repl *r, uint32_t set)
     }
     return 0;
 }
+
+uint32_t repl_replace_slow(struct repl *r, uint32_t set)
+{
+    uint32_t way = repl_victim_slow(r, set);
+    repl_touch(r, set, way);
+    return way;
+}

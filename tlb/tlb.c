@@ -72,6 +72,12 @@ struct tlb {
     uint32_t sets, ways;       /* ways = entries when fully associative */
     uint32_t set_mask;         /* sets - 1 when sets is a power of two */
     uint32_t mru_slot;
+    /* The last lookup missed after a full search for (miss_va, miss_key), and no
+     * entry was inserted or invalidated since: an insert of a key that would have
+     * matched that lookup cannot find a duplicate (see tlb_insert). */
+    bool miss_valid;
+    uint32_t miss_key;
+    uint64_t miss_va;
     uint64_t present;          /* bit k set iff count[k] > 0 */
     struct tlb_tag *tags;      /* sets * ways */
     struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
@@ -223,8 +229,11 @@ static inline uint32_t hint_of(uint64_t va)
     return (uint32_t)(va >> TLB_MIN_SHIFT) & (HINT_SIZE - 1);
 }
 
-static inline bool hit(struct tlb *t, uint64_t va, uint32_t set, uint32_t way,
-                       struct tlb_entry *out)
+/* A hit outside the MRU slot: replacement update, hint, MRU, copy-out.  Out of
+ * line and reached by tail calls, so that the miss path (the common one of the
+ * L2 TLB and the IPA cache under random accesses) needs no saved registers. */
+__attribute__((noinline)) static bool hit(struct tlb *t, uint64_t va, uint32_t set, uint32_t way,
+                                          struct tlb_entry *out)
 {
     uint32_t slot = set * t->ways + way;
     t->st.hits++;
@@ -237,45 +246,86 @@ static inline bool hit(struct tlb *t, uint64_t va, uint32_t set, uint32_t way,
     return true;
 }
 
+/* A miss after a full search: remembered for the insert that usually follows. */
+static inline bool miss(struct tlb *t, uint64_t va, uint32_t key)
+{
+    t->st.misses++;
+    t->mru_valid = false;
+    t->miss_valid = true;
+    t->miss_key = key;
+    t->miss_va = va;
+    return false;
+}
+
+/* Does the tag @g of a slot holding the size that @vpn was computed for match? */
+static inline bool way_match(const struct tlb_tag *g, uint64_t vpn, uint32_t key)
+{
+    return g->vpn == vpn && ((key ^ g->id) & g->mask) == 0;
+}
+
 /*
  * The first way of the @ways-way set at @g matching (vpn, key) when every valid
  * slot of the level has the size that @vpn was computed for, or UINT32_MAX.
+ * The way counts of the presets' set-associative levels are unrolled.
  */
-static inline uint32_t scan_one_size(const struct tlb_tag *g, uint32_t ways, uint64_t vpn,
+static inline __attribute__((always_inline)) uint32_t scan_one_size(const struct tlb_tag *g, uint32_t ways, uint64_t vpn,
                                      uint32_t key)
 {
+#define TRY(w) do { if (way_match(&g[w], vpn, key)) return w; } while (0)
+    switch (ways) {
+    case 4:
+        TRY(0); TRY(1); TRY(2); TRY(3);
+        return UINT32_MAX;
+    case 5:
+        TRY(0); TRY(1); TRY(2); TRY(3); TRY(4);
+        return UINT32_MAX;
+    }
+#undef TRY
     for (uint32_t w = 0; w < ways; w++)
-        if (g[w].vpn == vpn && ((key ^ g[w].id) & g[w].mask) == 0)
+        if (way_match(&g[w], vpn, key))
             return w;
     return UINT32_MAX;
 }
 
-/* The search after a hint miss, out of line so that the hinted hit path needs
- * no register spills.  Sizes are probed in increasing order and each set is
- * scanned from way 0, matching entries of any size: the first match answers. */
+/* A hit found by the scan of a single-size level: the hinted slot answers
+ * first when it matches too (the order of the general search, see tlb_lookup). */
+__attribute__((noinline)) static bool hit_scanned(struct tlb *t, uint64_t va, uint64_t vpn,
+                                                  uint32_t key, uint32_t set, uint32_t way,
+                                                  struct tlb_entry *out)
+{
+    struct tlb_hint h = t->hint[hint_of(va)];
+    if (way_match(&t->tags[h.set * t->ways + h.way], vpn, key))
+        return hit(t, va, h.set, h.way, out);
+    return hit(t, va, set, way, out);
+}
+
+/* The search of a fully associative level with a key filter, one size held,
+ * once the filter could not rule a hit out: the hinted slot, then every way. */
+__attribute__((noinline)) static bool lookup_fa(struct tlb *t, uint64_t va, uint64_t vpn,
+                                                uint32_t key, struct tlb_entry *out)
+{
+    struct tlb_hint h = t->hint[hint_of(va)];
+    if (way_match(&t->tags[h.set * t->ways + h.way], vpn, key))
+        return hit(t, va, h.set, h.way, out);
+    uint32_t w = scan_one_size(t->tags, t->ways, vpn, key);
+    if (w != UINT32_MAX)
+        return hit(t, va, 0, w, out);
+    return miss(t, va, key);
+}
+
+/* The search of a level holding several sizes: the hinted slot, then sizes in
+ * increasing order, each set scanned from way 0 and matching entries of any
+ * size; the first match answers. */
 __attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, uint32_t key,
                                                     struct tlb_entry *out)
 {
     const uint32_t ways = t->ways;
     uint64_t sizes = t->present;
     if (t->filter && !filter_may_hold(t, va))
-        goto miss;
-    if (sizes && !(sizes & (sizes - 1))) {
-        /* One size held: every valid slot has it, so VPNs alone locate the entry. */
-        unsigned s = (unsigned)__builtin_ctzll(sizes);
-        uint64_t vpn = va >> s;
-        uint32_t set = set_of(t, vpn);
-        uint32_t w = scan_one_size(&t->tags[(size_t)set * ways], ways, vpn, key);
-        if (w != UINT32_MAX)
-            return hit(t, va, set, w, out);
-        goto miss;
-    }
-    if (t->sets == 1) {
-        for (uint32_t w = 0; w < ways; w++)
-            if (slot_match(t, w, va, key))
-                return hit(t, va, 0, w, out);
-        goto miss;
-    }
+        return miss(t, va, key);
+    struct tlb_hint h = t->hint[hint_of(va)];
+    if (slot_match(t, h.set * ways + h.way, va, key))
+        return hit(t, va, h.set, h.way, out);
     while (sizes) {
         unsigned s = (unsigned)__builtin_ctzll(sizes);
         sizes &= sizes - 1;
@@ -285,12 +335,19 @@ __attribute__((noinline)) static bool lookup_search(struct tlb *t, uint64_t va, 
             if (slot_match(t, base + w, va, key))
                 return hit(t, va, set, w, out);
     }
-miss:
-    t->st.misses++;
-    t->mru_valid = false;
-    return false;
+    return miss(t, va, key);
 }
 
+/*
+ * The model's search order is: the MRU slot, the hinted slot, then sizes in
+ * increasing order, each set from way 0 (the first match answers).  When the
+ * level holds a single size every matching entry sits in the one set that size
+ * indexes, so a scan of that set finding nothing means the hinted slot cannot
+ * match either, and the hint is consulted only once the scan found a match;
+ * likewise a zero key-filter counter rules out every slot, hinted or not.
+ * Misses, the common case of the L2 TLB and the IPA cache under random
+ * accesses, thus cost one set scan.
+ */
 bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct tlb_entry *out)
 {
     if (!t->enabled)
@@ -303,20 +360,23 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
             *out = t->ents[t->mru_slot];
         return true;
     }
-    /* An entry covering va always sits in the set its own size indexes, so a
-     * match in the hinted slot is a genuine hit whatever the geometry. */
-    struct tlb_hint h = t->hint[hint_of(va)];
-    uint32_t slot = h.set * t->ways + h.way;
-    if (slot_match(t, slot, va, key)) {
-        t->st.hits++;
-        repl_touch(&t->repl, h.set, h.way);
-        t->mru_valid = true;
-        t->mru_slot = slot;
-        if (out)
-            *out = t->ents[slot];
-        return true;
+    uint64_t sizes = t->present;
+    if (sizes & (sizes - 1))
+        return lookup_search(t, va, key, out);
+    if (!sizes)
+        return miss(t, va, key);
+    unsigned s = (unsigned)__builtin_ctzll(sizes);
+    uint64_t vpn = va >> s;
+    if (t->filter) {
+        if (!t->filter[filter_of(vpn, s)])
+            return miss(t, va, key);
+        return lookup_fa(t, va, vpn, key, out);
     }
-    return lookup_search(t, va, key, out);
+    uint32_t set = set_of(t, vpn);
+    uint32_t w = scan_one_size(&t->tags[(size_t)set * t->ways], t->ways, vpn, key);
+    if (w == UINT32_MAX)
+        return miss(t, va, key);
+    return hit_scanned(t, va, vpn, key, set, w, out);
 }
 
 /* Empty @slot, which lies in @set (TLBI; an eviction refills in place). */
@@ -354,10 +414,14 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     size_t base = (size_t)set * t->ways;
     struct tlb_tag *g = &t->tags[base];
     uint32_t way = UINT32_MAX;
+    /* A duplicate would cover miss_va and match miss_key, so the search that
+     * just missed proves there is none. */
+    bool no_dup = t->miss_valid && (t->miss_va >> s) == vpn && ((t->miss_key ^ id) & mask) == 0;
+    t->miss_valid = false;
     /* The duplicate search compares the VPN first: an empty slot (VPN_INVALID)
      * never equals a real VPN, and most slots differ there.  It is skipped when
      * the filter proves there is no duplicate. */
-    if (!t->filter || t->filter[filter_of(vpn, s)] != 0) {
+    if (!no_dup && (!t->filter || t->filter[filter_of(vpn, s)] != 0)) {
         for (uint32_t w = 0; w < t->ways; w++) {
             if (g[w].vpn == vpn && g[w].id == id && g[w].mask == mask &&
                 t->ents[base + w].shift == s) {
@@ -366,12 +430,15 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             }
         }
     }
-    if (way == UINT32_MAX) {
+    if (way != UINT32_MAX) {
+        repl_touch(&t->repl, set, way);
+    } else {
         if (t->set_valid[set] < t->ways) {
             /* the lowest free way: the set is not full, so there is one */
             way = 0;
             while (g[way].vpn != VPN_INVALID)
                 way++;
+            repl_touch(&t->repl, set, way);
             t->valid++;
             t->set_valid[set]++;
             t->count[s]++;
@@ -379,7 +446,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
         } else {
             /* Evict in place: the per-set and total counts do not change, the
              * per-size counts only when the victim has another size. */
-            way = repl_victim(&t->repl, set);
+            way = repl_replace(&t->repl, set);
             unsigned os = t->ents[base + way].shift;
             if (t->filter)
                 t->filter[filter_of(g[way].vpn, os)]--;
@@ -395,18 +462,17 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             t->filter[filter_of(vpn, s)]++;
     }
     g[way] = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
-    t->ents[base + way] = (struct tlb_entry){
-        .va = nva,
-        .pa = (e->pa & ~emask) + off,
-        .ipa = (e->ipa & ~emask) + off,
-        .vmid = e->vmid,
-        .asid = s2 ? 0 : e->asid,
-        .shift = (uint8_t)s,
-        .level = e->level,
-        .global = global,
-        .perms = e->perms,
-    };
-    repl_touch(&t->repl, set, way);
+    /* copy the informational fields whole, then re-base and re-size */
+    struct tlb_entry *d = &t->ents[base + way];
+    *d = *e;
+    d->va = nva;
+    d->pa = (e->pa & ~emask) + off;
+    d->ipa = (e->ipa & ~emask) + off;
+    d->shift = (uint8_t)s;
+    if (s2) {
+        d->asid = 0;
+        d->global = true;
+    }
     t->hint[hint_of(va)] = (struct tlb_hint){ set, way };
     t->st.inserts++;
 }
@@ -416,6 +482,7 @@ unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
     if (!t->enabled || t->valid == 0)
         return 0;
     t->mru_valid = false;
+    t->miss_valid = false;
     unsigned n = 0;
     size_t total = (size_t)t->sets * t->ways;
     for (size_t i = 0; i < total; i++) {
