@@ -123,6 +123,23 @@ static inline uint64_t key_of(uint16_t vmid, uint16_t asid, int8_t level, uint8_
            (uint64_t)shift << 40 | KEY_VALID;
 }
 
+/* The way of the @ways-way set at @g holding (tag, key), or @ways; 4 ways (every
+ * preset's walk cache) unrolled. */
+static inline __attribute__((always_inline)) uint32_t find(const struct pwc_tag *g, uint32_t ways,
+                                                           uint64_t tag, uint64_t key)
+{
+#define TRY(w) do { if (g[w].tag == tag && g[w].key == key) return w; } while (0)
+    if (ways == 4) {
+        TRY(0); TRY(1); TRY(2); TRY(3);
+        return 4;
+    }
+#undef TRY
+    uint32_t w = 0;
+    while (w < ways && !(g[w].tag == tag && g[w].key == key))
+        w++;
+    return w;
+}
+
 bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8_t shift,
                 uint64_t va, struct pwc_entry *out)
 {
@@ -134,15 +151,13 @@ bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8
         uint64_t key = key_of(vmid, asid, level, shift);
         uint32_t set = set_of(p, level, tag);
         size_t base = (size_t)set * p->ways;
-        const struct pwc_tag *g = &p->tags[base];
-        for (uint32_t w = 0; w < p->ways; w++) {
-            if (g[w].tag == tag && g[w].key == key) {
-                p->st.hits++;
-                repl_touch(&p->repl, set, w);
-                if (out)
-                    *out = p->ents[base + w];
-                return true;
-            }
+        uint32_t w = find(&p->tags[base], p->ways, tag, key);
+        if (w < p->ways) {
+            p->st.hits++;
+            repl_touch(&p->repl, set, w);
+            if (out)
+                *out = p->ents[base + w];
+            return true;
         }
     }
     p->st.misses++;
@@ -157,9 +172,7 @@ void pwc_insert(struct pwc *p, const struct pwc_entry *e)
     uint32_t set = set_of(p, e->level, e->tag);
     size_t base = (size_t)set * p->ways;
     struct pwc_tag *g = &p->tags[base];
-    uint32_t way = 0;
-    while (way < p->ways && !(g[way].tag == e->tag && g[way].key == key))
-        way++;
+    uint32_t way = find(g, p->ways, e->tag, key);
     if (way == p->ways) {
         if (p->set_valid[set] < p->ways) {
             /* the lowest free way: the set is not full, so there is one */

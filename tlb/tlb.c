@@ -89,6 +89,9 @@ struct tlb {
     uint32_t valid;            /* valid entries */
     uint64_t page_sizes;       /* bit k: entries of 2^k bytes can be held */
     uint32_t count[64];        /* valid entries per shift */
+    /* By entry shift: the size an entry is inserted with (the largest held size
+     * <= it), 0 when none is or the shift is out of range or the level disabled. */
+    uint8_t frac[256];
 };
 
 void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
@@ -154,6 +157,10 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     if (!t->tags || !t->ents || !t->set_valid || !t->hint) {
         sim_err_set(err, SIM_ENOMEM, "tlb: out of memory for %" PRIu32 " entries", cfg->entries);
         goto fail;
+    }
+    for (unsigned k = TLB_MIN_SHIFT; k <= TLB_MAX_SHIFT; k++) {
+        uint64_t held = t->page_sizes & GENMASK64(k, 0);
+        t->frac[k] = held ? (uint8_t)log2_u64(held) : 0;
     }
     for (uint32_t i = 0; i < cfg->entries; i++) {
         t->tags[i] = (struct tlb_tag){ .vpn = VPN_INVALID };
@@ -394,13 +401,10 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
 
 void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
 {
-    if (!t->enabled || e->shift < TLB_MIN_SHIFT || e->shift > TLB_MAX_SHIFT)
+    unsigned s = t->frac[e->shift];
+    if (!s)
         return;
     t->mru_valid = false;
-    uint64_t held = t->page_sizes & GENMASK64(e->shift, 0);
-    if (!held)
-        return;
-    unsigned s = log2_u64(held);
     /* Fracture: keep the 2^s fragment of the 2^e->shift translation holding va. */
     uint64_t emask = GENMASK64(e->shift - 1, 0);
     uint64_t off = va & emask & ~GENMASK64(s - 1, 0);
