@@ -140,6 +140,18 @@ static inline __attribute__((always_inline)) uint32_t find(const struct pwc_tag 
     return w;
 }
 
+/* A hit of (set, way): out of line and reached by a tail call, so that the
+ * miss path of pwc_lookup() saves no registers. */
+__attribute__((noinline)) static bool hit(struct pwc *p, uint32_t set, uint32_t way,
+                                          struct pwc_entry *out)
+{
+    p->st.hits++;
+    repl_touch(&p->repl, set, way);
+    if (out)
+        *out = p->ents[(size_t)set * p->ways + way];
+    return true;
+}
+
 bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8_t shift,
                 uint64_t va, struct pwc_entry *out)
 {
@@ -152,13 +164,8 @@ bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8
         uint32_t set = set_of(p, level, tag);
         size_t base = (size_t)set * p->ways;
         uint32_t w = find(&p->tags[base], p->ways, tag, key);
-        if (w < p->ways) {
-            p->st.hits++;
-            repl_touch(&p->repl, set, w);
-            if (out)
-                *out = p->ents[base + w];
-            return true;
-        }
+        if (w < p->ways)
+            return hit(p, set, w, out);
     }
     p->st.misses++;
     return false;

@@ -295,15 +295,29 @@ static inline __attribute__((always_inline)) uint32_t scan_one_size(const struct
 }
 
 /* A hit found by the scan of a single-size level: the hinted slot answers
- * first when it matches too (the order of the general search, see tlb_lookup). */
+ * first when it matches too (the order of the general search, see tlb_lookup).
+ * hit() inlined: this is the IPA cache's hit path. */
 __attribute__((noinline)) static bool hit_scanned(struct tlb *t, uint64_t va, uint64_t vpn,
                                                   uint32_t key, uint32_t set, uint32_t way,
                                                   struct tlb_entry *out)
 {
-    struct tlb_hint h = t->hint[hint_of(va)];
-    if (way_match(&t->tags[h.set * t->ways + h.way], vpn, key))
-        return hit(t, va, h.set, h.way, out);
-    return hit(t, va, set, way, out);
+    struct tlb_hint *hp = &t->hint[hint_of(va)];
+    if (hp->set != set || hp->way != way) {
+        if (way_match(&t->tags[hp->set * t->ways + hp->way], vpn, key)) {
+            set = hp->set;
+            way = hp->way;
+        } else {
+            *hp = (struct tlb_hint){ set, way };
+        }
+    }
+    uint32_t slot = set * t->ways + way;
+    t->st.hits++;
+    repl_touch(&t->repl, set, way);
+    t->mru_valid = true;
+    t->mru_slot = slot;
+    if (out)
+        *out = t->ents[slot];
+    return true;
 }
 
 /* The search of a fully associative level with a key filter, one size held,
@@ -405,10 +419,11 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     if (!s)
         return;
     t->mru_valid = false;
-    /* Fracture: keep the 2^s fragment of the 2^e->shift translation holding va. */
-    uint64_t emask = GENMASK64(e->shift - 1, 0);
-    uint64_t off = va & emask & ~GENMASK64(s - 1, 0);
-    uint64_t nva = (e->va & ~emask) + off;
+    /* Fracture: keep the 2^s fragment of the 2^e->shift translation holding va
+     * (none when the size is held: the offset of the fragment is then 0). */
+    uint64_t keep = ~UINT64_C(0) << e->shift;
+    uint64_t off = s == e->shift ? 0 : va & ~keep & (~UINT64_C(0) << s);
+    uint64_t nva = (e->va & keep) + off;
     bool s2 = t->role == TLB_ROLE_S2;   /* IPA -> PA entries carry no ASID */
     bool global = e->global || s2;
     uint64_t vpn = nva >> s;
@@ -470,8 +485,8 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     struct tlb_entry *d = &t->ents[base + way];
     *d = *e;
     d->va = nva;
-    d->pa = (e->pa & ~emask) + off;
-    d->ipa = (e->ipa & ~emask) + off;
+    d->pa = (e->pa & keep) + off;
+    d->ipa = (e->ipa & keep) + off;
     d->shift = (uint8_t)s;
     if (s2) {
         d->asid = 0;
