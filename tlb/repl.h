@@ -6,7 +6,8 @@
  *   - on every hit and every fill of (set, way) the owner calls repl_touch();
  *   - when a set has an invalid way the owner fills the lowest-indexed invalid
  *     way itself (architecturally every core fills empty ways first);
- *   - only when the set is full does it call repl_victim().
+ *   - only when the set is full does it call repl_victim() (or repl_replace(),
+ *     which is repl_victim() plus the repl_touch() of the fill).
  * Invalidating a way needs no call: the way is refilled before any victim is
  * chosen, whatever its recorded age.
  *

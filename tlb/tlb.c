@@ -16,11 +16,19 @@
  *
  * Lookup hint (a simulator speed-up, not part of the model): a small table,
  * indexed by the low bits of the 4K page number, remembers the slot of the
- * last hit or fill for that page.  It is probed first and always verified
- * against the tag, so a stale hint merely falls through to the normal search;
- * it keeps the 48-entry fully associative scan off the common path.  The only
- * visible effect is which entry answers when two different-size entries both
- * cover a VA (either is allowed, see tlb.h), and that stays deterministic.
+ * last hit or fill for that page.  It answers before the search and is always
+ * verified against the tag, so a stale hint merely falls through to the normal
+ * search; it keeps the 48-entry fully associative scan off the common path.
+ * The only visible effect is which entry answers when two entries both match
+ * (either is allowed, see tlb.h), and that stays deterministic.  A level
+ * holding one size consults it only after its one-set scan found a match,
+ * which gives the same answer (see tlb_lookup()) and keeps misses cheap.
+ *
+ * Miss memo (a speed-up only): a lookup that missed after a full search
+ * remembers its (va, key) until the next insert or invalidation.  The insert
+ * that follows a miss (the walk's fill) usually covers that va with that key,
+ * and then a duplicate would have matched the lookup, so there is none and the
+ * duplicate search is skipped.
  *
  * Key filter (also a speed-up only): a fully associative level wider than
  * FILTER_MIN_WAYS keeps a counting filter, FILTER_SIZE counters indexed by a
