@@ -180,22 +180,22 @@ void pwc_insert(struct pwc *p, const struct pwc_entry *e)
     size_t base = (size_t)set * p->ways;
     struct pwc_tag *g = &p->tags[base];
     uint32_t way = find(g, p->ways, e->tag, key);
-    if (way == p->ways) {
-        if (p->set_valid[set] < p->ways) {
-            /* the lowest free way: the set is not full, so there is one */
-            way = 0;
-            while (g[way].key != 0)
-                way++;
-            p->set_valid[set]++;
-            p->valid++;
-        } else {
-            way = repl_victim(&p->repl, set);
-            p->st.evictions++;
-        }
-        g[way] = (struct pwc_tag){ .tag = e->tag, .key = key };
+    if (way < p->ways) {
+        repl_touch(&p->repl, set, way);         /* same key: overwrite in place */
+    } else if (p->set_valid[set] < p->ways) {
+        /* the lowest free way: the set is not full, so there is one */
+        way = 0;
+        while (g[way].key != 0)
+            way++;
+        repl_touch(&p->repl, set, way);
+        p->set_valid[set]++;
+        p->valid++;
+    } else {
+        way = repl_replace(&p->repl, set);      /* victim, touched */
+        p->st.evictions++;
     }
+    g[way] = (struct pwc_tag){ .tag = e->tag, .key = key };
     p->ents[base + way] = *e;
-    repl_touch(&p->repl, set, way);
     p->st.inserts++;
 }
 
