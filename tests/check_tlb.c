@@ -747,8 +747,8 @@ START_TEST(test_tlb_soak_miss_fill)
                     uint16_t asid = rl == TLB_ROLE_S2 ? 0 : (uint16_t)sim_rng_below(&g, 2);
                     struct tlb_entry out;
                     if ((r >> 12) % 50 == 0) {
-                        struct tlbi op = { .kind = (enum tlbi_kind)sim_rng_below(&g, TLBI_KIND_COUNT),
-                                           .vmid = vmid, .asid = asid, .addr = va };
+                        enum tlbi_kind kind = (enum tlbi_kind)sim_rng_below(&g, TLBI_KIND_COUNT);
+                        struct tlbi op = { .kind = kind, .vmid = vmid, .asid = asid, .addr = va };
                         tlb_invalidate(t, &op);
                     } else if (tlb_lookup(t, va, vmid, asid, &out)) {
                         ck_assert_uint_eq(va >> out.shift, out.va >> out.shift);

@@ -69,7 +69,7 @@ struct tlb_hint {
 };
 
 struct tlb {
-    /* read by every lookup and insert */
+    /* hot: read by every lookup and insert, kept in the first cache lines */
     bool enabled;              /* false: holds nothing, counts nothing */
     /* The slot that answered the last lookup, valid until the next miss, insert or
      * invalidation: a repeat hit on it needs no replacement update (it is already the
@@ -94,6 +94,7 @@ struct tlb {
     struct tlb_hint *hint;     /* HINT_SIZE slots, by (va >> 12) mod HINT_SIZE */
     struct tlb_stats st;       /* counters */
     struct repl repl;          /* replacement state */
+    /* bookkeeping of fills, evictions and invalidations */
     uint32_t valid;            /* valid entries */
     uint64_t page_sizes;       /* bit k: entries of 2^k bytes can be held */
     uint32_t count[64];        /* valid entries per shift */
@@ -283,8 +284,8 @@ static inline bool way_match(const struct tlb_tag *g, uint64_t vpn, uint32_t key
  * slot of the level has the size that @vpn was computed for, or UINT32_MAX.
  * The way counts of the presets' set-associative levels are unrolled.
  */
-static inline __attribute__((always_inline)) uint32_t scan_one_size(const struct tlb_tag *g, uint32_t ways, uint64_t vpn,
-                                     uint32_t key)
+static inline __attribute__((always_inline)) uint32_t
+scan_one_size(const struct tlb_tag *g, uint32_t ways, uint64_t vpn, uint32_t key)
 {
 #define TRY(w) do { if (way_match(&g[w], vpn, key)) return w; } while (0)
     switch (ways) {
