@@ -59,6 +59,39 @@ static void toy_init(struct toyset *s, enum repl_policy p, uint32_t ways, uint64
     ck_assert_int_eq(repl_init(&s->r, p, 1, ways, seed, NULL), SIM_OK);
 }
 
+/* repl_replace() must equal repl_victim() + repl_touch() of the victim, for
+ * every policy and the packed, list and tree layouts. */
+START_TEST(test_repl_replace)
+{
+    static const uint32_t ways[] = { 1, 2, 4, 5, 16, 17, 48 };
+    struct sim_rng g;
+    sim_rng_seed(&g, 3);
+    for (int p = REPL_LRU; p <= REPL_RANDOM; p++) {
+        for (unsigned k = 0; k < ARRAY_SIZE(ways); k++) {
+            struct repl a, b;
+            ck_assert_int_eq(repl_init(&a, (enum repl_policy)p, 3, ways[k], 9, NULL), SIM_OK);
+            ck_assert_int_eq(repl_init(&b, (enum repl_policy)p, 3, ways[k], 9, NULL), SIM_OK);
+            for (int i = 0; i < 2000; i++) {
+                uint32_t set = (uint32_t)sim_rng_below(&g, 3);
+                if (sim_rng_below(&g, 2)) {
+                    uint32_t w = (uint32_t)sim_rng_below(&g, ways[k]);
+                    repl_touch(&a, set, w);
+                    repl_touch(&b, set, w);
+                } else {
+                    uint32_t v = repl_victim(&b, set);
+                    repl_touch(&b, set, v);
+                    ck_assert_uint_eq(repl_replace(&a, set), v);
+                }
+            }
+            for (uint32_t set = 0; set < 3; set++)   /* same state: same next victims */
+                ck_assert_uint_eq(repl_victim(&a, set), repl_victim(&b, set));
+            repl_fini(&a);
+            repl_fini(&b);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_repl_lru)
 {
     struct toyset s;
@@ -687,11 +720,68 @@ START_TEST(test_tlb_soak)
 }
 END_TEST
 
+/*
+ * The engine's pattern: a lookup, and on a miss the insert of an entry covering
+ * the looked-up address (a miss remembered by the level lets that insert skip
+ * its duplicate search).  Single-size and two-size levels, the unrolled 4- and
+ * 5-way scans and the filtered fully associative scan, both roles; the insert
+ * is sometimes for another VMID/ASID or global, and sometimes re-inserts a key
+ * already held, so that both outcomes of the skipped search are exercised.
+ */
+START_TEST(test_tlb_soak_miss_fill)
+{
+    static const uint32_t geo[][2] = { { 48, 0 }, { 1280, 5 }, { 64, 4 }, { 48, 4 }, { 6, 0 } };
+    static const uint64_t sizes[] = { SZ_4K, SZ_4K | SZ_2M };
+    struct sim_rng g;
+    sim_rng_seed(&g, 11);
+    for (unsigned k = 0; k < ARRAY_SIZE(geo); k++) {
+        for (unsigned z = 0; z < ARRAY_SIZE(sizes); z++) {
+            for (int role = 0; role < 2; role++) {
+                enum tlb_role rl = role ? TLB_ROLE_S2 : TLB_ROLE_LEAF;
+                struct tlb *t = mk(geo[k][0], geo[k][1], REPL_LRU, sizes[z], rl, 7);
+                for (int i = 0; i < 4000; i++) {
+                    uint64_t r = sim_rng_next(&g);
+                    uint64_t va = (sim_rng_below(&g, 8) << 21) | (sim_rng_below(&g, 96) << 12) |
+                                  (r & 0xff8);
+                    uint16_t vmid = (uint16_t)sim_rng_below(&g, 2);
+                    uint16_t asid = rl == TLB_ROLE_S2 ? 0 : (uint16_t)sim_rng_below(&g, 2);
+                    struct tlb_entry out;
+                    if ((r >> 12) % 50 == 0) {
+                        enum tlbi_kind kind = (enum tlbi_kind)sim_rng_below(&g, TLBI_KIND_COUNT);
+                        struct tlbi op = { .kind = kind, .vmid = vmid, .asid = asid, .addr = va };
+                        tlb_invalidate(t, &op);
+                    } else if (tlb_lookup(t, va, vmid, asid, &out)) {
+                        ck_assert_uint_eq(va >> out.shift, out.va >> out.shift);
+                        ck_assert_uint_eq(out.vmid, vmid);
+                        ck_assert(out.global || out.asid == asid);
+                        ck_assert_uint_eq(out.pa, out.va + GB(1));
+                    } else {
+                        uint8_t shift = (r >> 20) % 3 == 0 ? 21 : 12;
+                        uint64_t m = GENMASK64(shift - 1, 0);
+                        uint16_t iv = (r >> 24) % 7 == 0 ? (uint16_t)(vmid ^ 1) : vmid;
+                        uint16_t ia = (r >> 28) % 5 == 0 ? (uint16_t)(asid ^ 1) : asid;
+                        bool global = (r >> 32) % 3 == 0;
+                        struct tlb_entry e = ent(va & ~m, (va & ~m) + GB(1), iv, ia, global, shift);
+                        /* the engine's S2 fill passes the block base, not the looked-up IPA */
+                        tlb_insert(t, &e, (r >> 36) & 1 ? va : va & ~m);
+                        if ((r >> 40) % 4 == 0)   /* again: the same key, now a duplicate */
+                            tlb_insert(t, &e, va);
+                    }
+                    ck_assert_int_eq(tlb_check(t), 0);
+                }
+                tlb_destroy(t);
+            }
+        }
+    }
+}
+END_TEST
+
 Suite *tlb_suite(void)
 {
     Suite *s = suite_create("tlb");
     TCase *tc = tcase_create("replacement");
     tcase_add_test(tc, test_repl_lru);
+    tcase_add_test(tc, test_repl_replace);
     tcase_add_test(tc, test_repl_lru_vs_stamps);
     tcase_add_test(tc, test_repl_plru);
     tcase_add_test(tc, test_repl_random);
@@ -705,6 +795,7 @@ Suite *tlb_suite(void)
     tcase_add_test(tc, test_tlb_tagging);
     tcase_add_test(tc, test_tlb_create_errors);
     tcase_add_test(tc, test_tlb_soak);
+    tcase_add_test(tc, test_tlb_soak_miss_fill);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalidate");

@@ -1,5 +1,13 @@
 /*
  * tlb/pwc.c - the stage-1 walk cache (contract and model in pwc.h).
+ *
+ * Layout: a compact 16-byte tag per slot (scanned on every lookup and insert)
+ * and a parallel array of full entries (copied out on a hit).  Slot i of set s
+ * is index s * ways + i.  A tag is the VA prefix and one key word packing the
+ * rest of the entry's key, (vmid, asid, level, shift) plus a valid bit, so a
+ * match is two 64-bit compares; an empty slot has key 0, which no entry's key
+ * (valid bit set) equals.  A per-set count of valid slots lets an insert into a
+ * full set skip the free-way search.
  */
 #include "tlb/pwc.h"
 
@@ -10,18 +18,25 @@
 
 #define PWC_MAX_ENTRIES (UINT32_C(1) << 20)
 #define PWC_LEVEL_MASK  UINT32_C(0x7)   /* levels 0..2 hold table descriptors */
+#define KEY_VALID       BIT64(48)
+
+struct pwc_tag {
+    uint64_t tag;             /* va >> shift */
+    uint64_t key;             /* key_of(vmid, asid, level, shift), 0 when the slot is empty */
+};
 
 struct pwc {
+    uint32_t levels;          /* bit L: level-L table descriptors are cached (0 when disabled) */
     bool enabled;             /* false: stores nothing, counts nothing */
-    uint32_t levels;          /* bit L: level-L table descriptors are cached */
+    bool sets_pow2;
     uint32_t sets, ways;      /* ways = entries when fully associative */
     uint32_t set_mask;        /* sets - 1 when sets is a power of two */
-    bool sets_pow2;
-    uint32_t valid;           /* valid entries */
-    bool *used;               /* sets * ways: slot holds an entry */
-    struct pwc_entry *ents;   /* sets * ways */
-    struct repl repl;
+    struct pwc_tag *tags;     /* sets * ways */
+    struct pwc_entry *ents;   /* sets * ways, meaningful where the tag is valid */
+    uint32_t *set_valid;      /* valid entries per set */
     struct tlb_stats st;
+    struct repl repl;
+    uint32_t valid;           /* valid entries */
 };
 
 struct pwc *pwc_create(const struct pwc_config *cfg, uint64_t seed, struct sim_err *err)
@@ -60,9 +75,10 @@ struct pwc *pwc_create(const struct pwc_config *cfg, uint64_t seed, struct sim_e
     p->sets = cfg->entries / ways;
     p->sets_pow2 = is_pow2(p->sets);
     p->set_mask = p->sets - 1;
-    p->used = calloc(cfg->entries, sizeof(*p->used));
+    p->tags = calloc(cfg->entries, sizeof(*p->tags));
     p->ents = calloc(cfg->entries, sizeof(*p->ents));
-    if (!p->used || !p->ents) {
+    p->set_valid = calloc(p->sets, sizeof(*p->set_valid));
+    if (!p->tags || !p->ents || !p->set_valid) {
         sim_err_set(err, SIM_ENOMEM, "pwc: out of memory for %" PRIu32 " entries", cfg->entries);
         goto fail;
     }
@@ -79,14 +95,16 @@ void pwc_destroy(struct pwc *p)
     if (!p)
         return;
     repl_fini(&p->repl);
-    free(p->used);
+    free(p->tags);
     free(p->ents);
+    free(p->set_valid);
     free(p);
 }
 
+/* p->levels is 0 for a disabled cache; (unsigned) turns a negative level huge. */
 bool pwc_caches_level(const struct pwc *p, int8_t level)
 {
-    return p->enabled && level >= 0 && level <= 2 && ((p->levels >> level) & 1);
+    return (unsigned)level <= 2 && ((p->levels >> level) & 1);
 }
 
 /* Set index from (level, tag): a multiplicative mix so that the same VA prefix
@@ -98,11 +116,40 @@ static inline uint32_t set_of(const struct pwc *p, int8_t level, uint64_t tag)
     return p->sets_pow2 ? (uint32_t)(h & p->set_mask) : (uint32_t)(h % p->sets);
 }
 
-static inline bool same_key(const struct pwc_entry *e, uint16_t vmid, uint16_t asid,
-                            int8_t level, uint8_t shift, uint64_t tag)
+/* The key word of an entry: everything but the tag, plus the valid bit. */
+static inline uint64_t key_of(uint16_t vmid, uint16_t asid, int8_t level, uint8_t shift)
 {
-    return e->tag == tag && e->level == level && e->vmid == vmid && e->asid == asid &&
-           e->shift == shift;
+    return (uint64_t)vmid | (uint64_t)asid << 16 | (uint64_t)(uint8_t)level << 32 |
+           (uint64_t)shift << 40 | KEY_VALID;
+}
+
+/* The way of the @ways-way set at @g holding (tag, key), or @ways; 4 ways (every
+ * preset's walk cache) unrolled. */
+static inline __attribute__((always_inline)) uint32_t find(const struct pwc_tag *g, uint32_t ways,
+                                                           uint64_t tag, uint64_t key)
+{
+#define TRY(w) do { if (g[w].tag == tag && g[w].key == key) return w; } while (0)
+    if (ways == 4) {
+        TRY(0); TRY(1); TRY(2); TRY(3);
+        return 4;
+    }
+#undef TRY
+    uint32_t w = 0;
+    while (w < ways && !(g[w].tag == tag && g[w].key == key))
+        w++;
+    return w;
+}
+
+/* A hit of (set, way): out of line and reached by a tail call, so that the
+ * miss path of pwc_lookup() saves no registers. */
+__attribute__((noinline)) static bool hit(struct pwc *p, uint32_t set, uint32_t way,
+                                          struct pwc_entry *out)
+{
+    p->st.hits++;
+    repl_touch(&p->repl, set, way);
+    if (out)
+        *out = p->ents[(size_t)set * p->ways + way];
+    return true;
 }
 
 bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8_t shift,
@@ -113,17 +160,12 @@ bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8
     p->st.lookups++;
     if (shift < 64 && pwc_caches_level(p, level)) {
         uint64_t tag = va >> shift;
+        uint64_t key = key_of(vmid, asid, level, shift);
         uint32_t set = set_of(p, level, tag);
         size_t base = (size_t)set * p->ways;
-        for (uint32_t w = 0; w < p->ways; w++) {
-            if (p->used[base + w] && same_key(&p->ents[base + w], vmid, asid, level, shift, tag)) {
-                p->st.hits++;
-                repl_touch(&p->repl, set, w);
-                if (out)
-                    *out = p->ents[base + w];
-                return true;
-            }
-        }
+        uint32_t w = find(&p->tags[base], p->ways, tag, key);
+        if (w < p->ways)
+            return hit(p, set, w, out);
     }
     p->st.misses++;
     return false;
@@ -133,31 +175,27 @@ void pwc_insert(struct pwc *p, const struct pwc_entry *e)
 {
     if (!pwc_caches_level(p, e->level) || e->shift >= 64)
         return;
+    uint64_t key = key_of(e->vmid, e->asid, e->level, e->shift);
     uint32_t set = set_of(p, e->level, e->tag);
     size_t base = (size_t)set * p->ways;
-    uint32_t way = UINT32_MAX, free_way = UINT32_MAX;
-    for (uint32_t w = 0; w < p->ways; w++) {
-        if (!p->used[base + w]) {
-            if (free_way == UINT32_MAX)
-                free_way = w;
-        } else if (same_key(&p->ents[base + w], e->vmid, e->asid, e->level, e->shift, e->tag)) {
-            way = w;
-            break;
-        }
-    }
-    if (way == UINT32_MAX) {
-        if (free_way != UINT32_MAX) {
-            way = free_way;
-        } else {
-            way = repl_victim(&p->repl, set);
-            p->st.evictions++;
-            p->valid--;
-        }
+    struct pwc_tag *g = &p->tags[base];
+    uint32_t way = find(g, p->ways, e->tag, key);
+    if (way < p->ways) {
+        repl_touch(&p->repl, set, way);         /* same key: overwrite in place */
+    } else if (p->set_valid[set] < p->ways) {
+        /* the lowest free way: the set is not full, so there is one */
+        way = 0;
+        while (g[way].key != 0)
+            way++;
+        repl_touch(&p->repl, set, way);
+        p->set_valid[set]++;
         p->valid++;
+    } else {
+        way = repl_replace(&p->repl, set);      /* victim, touched */
+        p->st.evictions++;
     }
-    p->used[base + way] = true;
+    g[way] = (struct pwc_tag){ .tag = e->tag, .key = key };
     p->ents[base + way] = *e;
-    repl_touch(&p->repl, set, way);
     p->st.inserts++;
 }
 
@@ -169,8 +207,9 @@ unsigned pwc_invalidate(struct pwc *p, const struct tlbi *op)
     size_t total = (size_t)p->sets * p->ways;
     for (size_t i = 0; i < total; i++) {
         const struct pwc_entry *e = &p->ents[i];
-        if (p->used[i] && tlbi_match_pwc(op, e->vmid, e->asid, e->tag, e->shift)) {
-            p->used[i] = false;
+        if (p->tags[i].key && tlbi_match_pwc(op, e->vmid, e->asid, e->tag, e->shift)) {
+            p->tags[i].key = 0;
+            p->set_valid[i / p->ways]--;
             n++;
         }
     }
@@ -202,9 +241,11 @@ int pwc_check(const struct pwc *p)
         return p->valid == 0 ? 0 : 2;
     uint32_t valid = 0;
     for (uint32_t set = 0; set < p->sets; set++) {
+        uint32_t in_set = 0;
         for (uint32_t w = 0; w < p->ways; w++) {
             size_t i = (size_t)set * p->ways + w;
-            if (!p->used[i])
+            const struct pwc_tag *g = &p->tags[i];
+            if (!g->key)
                 continue;
             const struct pwc_entry *e = &p->ents[i];
             if (!pwc_caches_level(p, e->level))
@@ -212,13 +253,17 @@ int pwc_check(const struct pwc *p)
             if (set_of(p, e->level, e->tag) != set)
                 return 4;
             for (uint32_t w2 = w + 1; w2 < p->ways; w2++) {
-                size_t j = (size_t)set * p->ways + w2;
-                if (p->used[j] && same_key(&p->ents[j], e->vmid, e->asid, e->level, e->shift,
-                                           e->tag))
+                const struct pwc_tag *h = &p->tags[(size_t)set * p->ways + w2];
+                if (h->key == g->key && h->tag == g->tag)
                     return 5;
             }
-            valid++;
+            if (g->tag != e->tag || g->key != key_of(e->vmid, e->asid, e->level, e->shift))
+                return 7;             /* tag and entry disagree */
+            in_set++;
         }
+        if (in_set != p->set_valid[set])
+            return 8;                 /* per-set count out of step */
+        valid += in_set;
     }
     return valid == p->valid ? 0 : 6;
 }

@@ -175,3 +175,24 @@ uint32_t repl_victim_slow(struct repl *r, uint32_t set)
     }
     return 0;
 }
+
+uint32_t repl_replace_slow(struct repl *r, uint32_t set)
+{
+    if (r->policy == REPL_LRU && r->ways > 1) {
+        /* List LRU: the victim is the tail; repl_list_touch() of it, unrolled
+         * for a way that is the tail and not the head. */
+        uint32_t *ends = r->ends + 2 * (size_t)set;
+        uint32_t way = ends[1], head = ends[0];
+        struct repl_link *l = r->link + (size_t)set * r->ways;
+        uint32_t p = l[way].prev;
+        l[p].next = l[way].next;
+        ends[1] = p;
+        l[way].next = head;
+        l[head].prev = way;
+        ends[0] = way;
+        return way;
+    }
+    uint32_t way = repl_victim_slow(r, set);
+    repl_touch(r, set, way);
+    return way;
+}

@@ -6,7 +6,8 @@
  *   - on every hit and every fill of (set, way) the owner calls repl_touch();
  *   - when a set has an invalid way the owner fills the lowest-indexed invalid
  *     way itself (architecturally every core fills empty ways first);
- *   - only when the set is full does it call repl_victim().
+ *   - only when the set is full does it call repl_victim() (or repl_replace(),
+ *     which is repl_victim() plus the repl_touch() of the fill).
  * Invalidating a way needs no call: the way is refilled before any victim is
  * chosen, whatever its recorded age.
  *
@@ -125,6 +126,28 @@ static inline void repl_touch(struct repl *r, uint32_t set, uint32_t way)
     else if (r->policy == REPL_PLRU)
         repl_plru_touch(r, set, way);
     /* REPL_RANDOM keeps no history */
+}
+
+/* repl_replace() for the policies without a packed order word, out of line. */
+uint32_t repl_replace_slow(struct repl *r, uint32_t set);
+
+/**
+ * repl_replace() - repl_victim() followed by repl_touch() of the victim, for
+ * an owner that refills the victim at once.  Same result, fewer steps: the
+ * packed LRU victim is the least recent rank, so the touch is a plain shift of
+ * the more recent ranks.
+ */
+static inline uint32_t repl_replace(struct repl *r, uint32_t set)
+{
+    if (r->packed) {
+        uint64_t o = r->state[set];
+        unsigned pos = 4 * (r->ways - 1);                            /* the least recent rank */
+        uint32_t way = (uint32_t)(o >> pos) & 0xF;
+        uint64_t below = o & ((UINT64_C(1) << pos) - 1);
+        r->state[set] = (o & (~UINT64_C(0) << pos << 4)) | (below << 4) | way;
+        return way;
+    }
+    return repl_replace_slow(r, set);
 }
 
 /* Printable policy name ("lru", "plru", "random", or "?"). */
