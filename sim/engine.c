@@ -63,6 +63,7 @@ struct engine {
     /* Fast-path hits not yet folded into the counters above (fold_fast()): loads,
      * stores to a dirty line, first stores to the line (counted by the cache), fetches. */
     uint64_t fast[4];
+    uint64_t fast_synced;          /* the part of fast[] already counted in seq */
     /* Windows of the fast path, one per access kind: an access of the current
      * context inside [lo, last] takes the hit path the checks in engine_event()
      * established for that range (same L1 TLB entry, same L1D line, and for
@@ -306,10 +307,47 @@ static unsigned id_sorted(const struct id_stats *tab, const struct id_stats **ou
 
 /* ---- the replay ---- */
 
+/* Bring the event sequence number up to date with the fast path's hits (the general
+ * path needs it for walk records and messages; the other counters can wait). */
+static inline void sync_seq(struct engine *e)
+{
+    uint64_t n = e->fast[0] + e->fast[1] + e->fast[2] + e->fast[3];
+    e->seq += n - e->fast_synced;
+    e->fast_synced = n;
+}
+
+/* Fold the fast path's hit counts into the counters: before they are read, and before
+ * the context changes (the per-id breakdown of the hits is the current context's). */
+static void fold_fast(struct engine *e)
+{
+    sync_seq(e);
+    uint64_t ld = e->fast[0], st = e->fast[1] + e->fast[2], fe = e->fast[3];
+    uint64_t n = ld + st + fe;
+    if (!n)
+        return;
+    e->fast_synced = 0;
+    e->events[TR_LOAD] += ld;
+    e->events[TR_STORE] += st;
+    e->events[TR_IFETCH] += fe;
+    e->accesses += n;
+    e->utlb_hits[0] += ld + st;
+    e->utlb_hits[1] += fe;
+    e->line_hits += ld + e->fast[1];
+    e->tlb_cycles += (ld + st) * e->lat_l1d + fe * e->lat_l1i;
+    e->data_cycles += (ld + st) * e->lat_l1c;
+    e->fetch_cycles += fe * e->lat_fetch;
+    if (e->ctx_vm_stats)
+        e->ctx_vm_stats->accesses += n;
+    if (e->ctx_as_stats)
+        e->ctx_as_stats->accesses += n;
+    memset(e->fast, 0, sizeof(e->fast));
+}
+
 static int set_context(struct engine *e, uint16_t vmid, uint16_t asid, struct sim_err *err)
 {
     if (e->have_ctx && e->ctx_vmid == vmid && e->ctx_asid == asid)
         return SIM_OK;
+    fold_fast(e);
     int rc = os_context(&e->os, vmid, asid, &e->ctx, err);
     if (rc < 0)
         return rc;
@@ -537,8 +575,6 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
     return SIM_OK;
 }
 
-static void fold_fast(struct engine *e);
-
 /*
  * After an access on the general path: open the windows its end state already
  * establishes, i.e. where event_checked() would find every condition true and no
@@ -573,7 +609,7 @@ static void prime_windows(struct engine *e, const struct trace_rec *rec)
 static int event_slow(struct engine *e, const struct trace_rec *rec, struct sim_err *err)
 {
     int rc = SIM_OK;
-    fold_fast(e);
+    sync_seq(e);
     e->gen++;
     if (rec->kind >= TR_KIND_COUNT)
         return sim_err_set(err, SIM_EINVAL, "event %" PRIu64 ": unknown kind %u", e->seq,
@@ -681,31 +717,6 @@ int engine_events(struct engine *e, const struct trace_rec *recs, unsigned n, st
             return rc;
     }
     return SIM_OK;
-}
-
-/* Fold the fast path's hit counts into the counters (before anything reads them). */
-static void fold_fast(struct engine *e)
-{
-    uint64_t ld = e->fast[0], st = e->fast[1] + e->fast[2], fe = e->fast[3];
-    uint64_t n = ld + st + fe;
-    if (!n)
-        return;
-    e->events[TR_LOAD] += ld;
-    e->events[TR_STORE] += st;
-    e->events[TR_IFETCH] += fe;
-    e->accesses += n;
-    e->seq += n;
-    e->utlb_hits[0] += ld + st;
-    e->utlb_hits[1] += fe;
-    e->line_hits += ld + e->fast[1];
-    e->tlb_cycles += (ld + st) * e->lat_l1d + fe * e->lat_l1i;
-    e->data_cycles += (ld + st) * e->lat_l1c;
-    e->fetch_cycles += fe * e->lat_fetch;
-    if (e->ctx_vm_stats)
-        e->ctx_vm_stats->accesses += n;
-    if (e->ctx_as_stats)
-        e->ctx_as_stats->accesses += n;
-    memset(e->fast, 0, sizeof(e->fast));
 }
 
 /* TLB counters including the hits taken by the fast path. */
