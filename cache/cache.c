@@ -11,6 +11,12 @@
  * at once), and fills take the lowest invalid way, so the valid ways of every
  * set are a prefix [0, n).  Hence a set has a free way iff its last way is
  * invalid, and lookups compare tags only (cache_hier_check() verifies this).
+ *
+ * LRU levels with packed order words (tlb/repl.h) never look for a free way:
+ * the order starts with the ways least recent lowest first and only filled ways
+ * are ever touched, so with the prefix invariant the least recent way of a set
+ * that is not full is exactly its lowest invalid way.  fill() takes it straight
+ * from the order word and moves it to the front there itself.
  */
 #include "cache/cache.h"
 
@@ -24,23 +30,29 @@
 #define CACHE_MAX_LINES (UINT64_C(1) << 26)
 
 struct cache_lvl {
-    bool enabled;
-    bool write_back;           /* false: write-through */
-    bool write_allocate;       /* false: write-around */
-    uint32_t sets, ways;
-    uint32_t set_mask;         /* sets - 1 when sets is a power of two */
-    bool sets_pow2;
-    unsigned line_shift;       /* log2 line_bytes */
-    uint32_t latency_cycles;   /* hit latency */
+    /* Hot: what a lookup and a fill read, first and together. */
     uint64_t *lines;           /* sets * ways line numbers, LINE_INVALID when empty */
     uint8_t *dirty;            /* sets * ways */
-    struct repl repl;
-    struct cache_level_stats st;
+    uint64_t *order;           /* packed LRU: repl.state, one order word per set; else NULL */
     /* The line touched last at this level and its slot: a repeat access to it is a hit
      * whose replacement update is a no-op (it is already the most recent), so it can skip
      * the set search.  Cleared by every other path that touches the level. */
     uint64_t mru_line;
     size_t mru_idx;
+    uint32_t ways;
+    uint32_t set_mask;         /* sets - 1 when sets is a power of two */
+    uint8_t line_shift;        /* log2 line_bytes */
+    uint8_t lru_shift;         /* packed LRU: 4 * (ways - 1), the least recent rank's nibble */
+    bool enabled;
+    bool write_back;           /* false: write-through */
+    bool write_allocate;       /* false: write-around */
+    bool sets_pow2;
+    uint32_t latency_cycles;   /* hit latency */
+    uint64_t order_keep;       /* packed LRU: the nibbles of ranks 0 .. ways-1 */
+    struct cache_level_stats st;
+    /* Cold. */
+    uint32_t sets;
+    struct repl repl;
 };
 
 struct cache_hier {
@@ -83,7 +95,7 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
     L->sets = (uint32_t)(lines / ways);
     L->sets_pow2 = is_pow2(L->sets);
     L->set_mask = L->sets - 1;
-    L->line_shift = log2_u64(c->line_bytes);
+    L->line_shift = (uint8_t)log2_u64(c->line_bytes);
     L->latency_cycles = c->latency_cycles;
     L->lines = malloc(lines * sizeof(*L->lines));
     L->dirty = calloc(lines, 1);
@@ -93,8 +105,17 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
         L->lines[i] = LINE_INVALID;
     L->mru_line = LINE_INVALID;
     /* a distinct random stream per level, all derived from the run's seed */
-    return repl_init(&L->repl, c->repl, L->sets, L->ways,
-                     seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
+    int rc = repl_init(&L->repl, c->repl, L->sets, L->ways,
+                       seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
+    if (rc < 0)
+        return rc;
+    if (L->repl.packed) {
+        /* fill() updates the packed order words itself (format in tlb/repl.h) */
+        L->order = L->repl.state;
+        L->lru_shift = (uint8_t)(4 * (L->ways - 1));
+        L->order_keep = L->ways == 16 ? ~UINT64_C(0) : (UINT64_C(1) << (4 * L->ways)) - 1;
+    }
+    return SIM_OK;
 }
 
 struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed,
@@ -136,24 +157,56 @@ void cache_hier_destroy(struct cache_hier *h)
 
 static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
 {
-    return L->sets_pow2 ? (uint32_t)(line & L->set_mask) : (uint32_t)(line % L->sets);
+    if (__builtin_expect(L->sets_pow2, 1))
+        return (uint32_t)line & L->set_mask;
+    return (uint32_t)(line % L->sets);
 }
 
-/* Way of @line in its set, or -1. */
-static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
+/* Way of @line among the @n ways of @row, or -1 (a compare chain once unrolled). */
+static inline __attribute__((always_inline)) int scan_n(const uint64_t *row, uint32_t n,
+                                                        uint64_t line)
 {
-    const uint64_t *row = &L->lines[(size_t)set * L->ways];
-    for (uint32_t w = 0; w < L->ways; w++)
+#pragma GCC unroll 16
+    for (uint32_t w = 0; w < n; w++)
         if (row[w] == line)
             return (int)w;
     return -1;
 }
 
-/* The lowest invalid way of @set, UINT32_MAX if it is full (prefix invariant:
- * only the last way needs looking at in the common, full case). */
-static inline uint32_t free_way_of(const struct cache_lvl *L, uint32_t set)
+static int scan_any(const uint64_t *row, uint32_t ways, uint64_t line)
 {
-    const uint64_t *row = &L->lines[(size_t)set * L->ways];
+    for (uint32_t w = 0; w < ways; w++)
+        if (row[w] == line)
+            return (int)w;
+    return -1;
+}
+
+/* Way of @line in the set whose ways start at @row, or -1.  The common widths get
+ * their own unrolled compare chain: the search is most of a miss's work. */
+static inline int find_row(const uint64_t *row, uint32_t ways, uint64_t line)
+{
+    switch (ways) {
+    case 4:
+        return scan_n(row, 4, line);
+    case 8:
+        return scan_n(row, 8, line);
+    case 16:
+        return scan_n(row, 16, line);
+    default:
+        return scan_any(row, ways, line);
+    }
+}
+
+/* Way of @line in @set, or -1. */
+static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
+{
+    return find_row(&L->lines[(size_t)set * L->ways], L->ways, line);
+}
+
+/* The lowest invalid way of the set whose ways start at @row, UINT32_MAX if it
+ * is full (prefix invariant: only the last way needs looking at when full). */
+static inline uint32_t free_way_of(const struct cache_lvl *L, const uint64_t *row)
+{
     if (row[L->ways - 1] != LINE_INVALID)
         return UINT32_MAX;
     uint32_t w = 0;
@@ -162,38 +215,52 @@ static inline uint32_t free_way_of(const struct cache_lvl *L, uint32_t set)
     return w;
 }
 
+/* Record a hit on @way of @set. */
+static inline void touch(struct cache_lvl *L, uint32_t set, uint32_t way)
+{
+    if (L->order)
+        L->order[set] = repl_order_touch(L->order[set], way);
+    else
+        repl_touch(&L->repl, set, way);
+}
+
 static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
 
-/* Put @line into @set of level @k (it is absent), in @way if that is a free way
- * (the lowest one), else in the policy's victim, writing back a dirty victim.
- * Return: the way filled. */
-static uint32_t install_at(struct cache_hier *h, unsigned k, uint64_t line, bool dirty, uint32_t set,
-                       uint32_t way)
+/*
+ * fill() - put @line into @set of level @k (it is absent there): into the
+ * lowest free way, else the policy's victim, writing back a dirty victim.
+ * Return: the way filled.
+ */
+static inline uint32_t fill(struct cache_hier *h, unsigned k, uint64_t line, bool dirty,
+                            uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
     size_t base = (size_t)set * L->ways;
-    if (way == UINT32_MAX) {
-        way = repl_victim(&L->repl, set);
-        if (L->dirty[base + way]) {
-            uint64_t victim_pa = L->lines[base + way] << L->line_shift;
-            L->st.writebacks++;
-            L->lines[base + way] = LINE_INVALID;   /* gone before the write-back lands */
-            L->dirty[base + way] = 0;
-            absorb_write(h, k + 1, victim_pa);
-        }
+    uint32_t way;
+    if (L->order) {
+        /* LRU: the least recent way, which is the lowest free one while the set is not
+         * full (see the top).  It becomes the most recent: every other rank moves down
+         * one, the unused ranks keep their 0xF (repl_order_touch() of the last rank). */
+        uint64_t o = L->order[set];
+        way = (uint32_t)(o >> L->lru_shift) & 0xF;
+        L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    } else {
+        way = free_way_of(L, &L->lines[base]);
+        if (way == UINT32_MAX)
+            way = repl_victim(&L->repl, set);
+        repl_touch(&L->repl, set, way);   /* the write-back below touches only lower levels */
     }
-    L->lines[base + way] = line;
-    L->dirty[base + way] = dirty;
-    repl_touch(&L->repl, set, way);
+    size_t i = base + way;
+    if (L->dirty[i]) {
+        uint64_t victim_pa = L->lines[i] << L->line_shift;
+        L->st.writebacks++;
+        L->lines[i] = LINE_INVALID;   /* gone before the write-back lands */
+        L->dirty[i] = 0;
+        absorb_write(h, k + 1, victim_pa);
+    }
+    L->lines[i] = line;
+    L->dirty[i] = dirty;
     return way;
-}
-
-/* Put @line into level @k (it is absent). */
-static void install(struct cache_hier *h, unsigned k, uint64_t line, bool dirty)
-{
-    struct cache_lvl *L = &h->lv[k];
-    uint32_t set = set_of(L, line);
-    install_at(h, k, line, dirty, set, free_way_of(L, set));
 }
 
 /* A write arriving at level @k from above (a write-back or write-through
@@ -207,16 +274,17 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
         L->mru_line = LINE_INVALID;
         uint64_t line = pa >> L->line_shift;
         uint32_t set = set_of(L, line);
-        int w = find(L, line, set);
+        size_t base = (size_t)set * L->ways;
+        int w = find_row(&L->lines[base], L->ways, line);
         if (w >= 0) {
             if (L->write_back) {
-                L->dirty[(size_t)set * L->ways + (uint32_t)w] = 1;
+                L->dirty[base + (uint32_t)w] = 1;
                 return;
             }
             continue;          /* write-through: updated here, passed on */
         }
         if (L->write_allocate) {
-            install(h, k, line, L->write_back);
+            fill(h, k, line, L->write_back, set);
             if (L->write_back)
                 return;
         }
@@ -225,24 +293,32 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
 }
 
 /* The general access: any level may miss.  When @start_missed, level @start
- * (enabled) has already been searched by the caller and does not hold the line. */
+ * (enabled) has already been searched by the caller: set @start_set does not
+ * hold the line. */
 __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint64_t pa,
                                                       enum mem_op op, unsigned start,
-                                                      bool start_missed, uint8_t *served)
+                                                      bool start_missed, uint32_t start_set,
+                                                      uint8_t *served)
 {
     uint32_t cycles = 0;
     unsigned hit_level = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
     uint32_t hit_way = 0;
-    uint32_t miss_set[CACHE_LEVELS], miss_free[CACHE_LEVELS];
-    /* Host-cache prefetch of the sets the lookup may visit (no effect on results):
-     * their loads then overlap instead of following one another. */
-    for (unsigned k = start; k < CACHE_LEVELS; k++) {
+    uint32_t set[CACHE_LEVELS] = { 0 };
+
+    for (unsigned k = 0; k < CACHE_LEVELS; k++)
+        h->lv[k].mru_line = LINE_INVALID;
+    /* The set of every level the lookup may visit, once, with a host-cache prefetch
+     * of its ways (no effect on results): their loads then overlap instead of
+     * following one another. */
+    set[start] = start_set;
+    for (unsigned k = start + start_missed; k < CACHE_LEVELS; k++) {
         const struct cache_lvl *L = &h->lv[k];
         if (L->enabled) {
-            uint32_t set = set_of(L, pa >> L->line_shift);
-            __builtin_prefetch(&L->lines[(size_t)set * L->ways]);
-            if (L->repl.packed)
-                __builtin_prefetch(&L->repl.state[set]);
+            uint32_t s = set_of(L, pa >> L->line_shift);
+            set[k] = s;
+            __builtin_prefetch(&L->lines[(size_t)s * L->ways]);
+            if (L->order)
+                __builtin_prefetch(&L->order[s]);
         }
     }
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
@@ -251,18 +327,16 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
             continue;
         cycles += L->latency_cycles;
         L->st.accesses++;
-        uint64_t line = pa >> L->line_shift;
-        uint32_t set = set_of(L, line);
-        int w = k == start && start_missed ? -1 : find(L, line, set);
-        miss_set[k] = set;
-        if (w >= 0) {
-            L->st.hits++;
-            repl_touch(&L->repl, set, (uint32_t)w);
-            hit_level = k;
-            hit_way = (uint32_t)w;
-            break;
+        if (k != start || !start_missed) {
+            int w = find(L, pa >> L->line_shift, set[k]);
+            if (w >= 0) {
+                L->st.hits++;
+                touch(L, set[k], (uint32_t)w);
+                hit_level = k;
+                hit_way = (uint32_t)w;
+                break;
+            }
         }
-        miss_free[k] = free_way_of(L, set);
         L->st.misses++;
     }
     if (hit_level == CACHE_LEVELS) {
@@ -275,7 +349,7 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
 
     /* Fill on the way back, nearest the supplier first; write-around levels skip
      * writes.  A level's set is untouched since its lookup (write-backs only flow
-     * down, and the levels below are filled first), so its free way still holds.
+     * down, and the levels below are filled first), so it still lacks the line.
      * The last level filled is the highest one holding the line afterwards (the
      * levels above it missed and were not filled), and nothing touches it after
      * its fill; with no fill, the supplier still holds it where it was found. */
@@ -284,26 +358,25 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
     for (unsigned k = hit_level; k-- > start;) {
         struct cache_lvl *L = &h->lv[k];
         if (L->enabled && (op == MEM_READ || L->write_allocate)) {
-            hold_way = install_at(h, k, pa >> L->line_shift, false, miss_set[k], miss_free[k]);
+            hold_way = fill(h, k, pa >> L->line_shift, false, set[k]);
             hold_level = k;
         }
     }
-    if (hold_level < CACHE_LEVELS) {
-        /* the held line is the last touch of its level (see above): a repeat access
-         * there may take the MRU shortcut of cache_hier_access() */
-        struct cache_lvl *L = &h->lv[hold_level];
-        L->mru_line = pa >> L->line_shift;
-        L->mru_idx = (size_t)miss_set[hold_level] * L->ways + hold_way;
+    if (hold_level == CACHE_LEVELS) {
+        if (op == MEM_WRITE)
+            h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
+        return cycles;
     }
+    /* the held line is the last touch of its level (see above): a repeat access there
+     * may take the MRU shortcut of cache_hier_access() */
+    struct cache_lvl *L = &h->lv[hold_level];
+    size_t idx = (size_t)set[hold_level] * L->ways + hold_way;
+    L->mru_line = pa >> L->line_shift;
+    L->mru_idx = idx;
     if (op == MEM_WRITE) {
         /* The data lands in the highest level holding the line now. */
-        if (hold_level == CACHE_LEVELS) {
-            h->dram.writebacks++;  /* no level holds it: written straight to DRAM */
-            return cycles;
-        }
-        struct cache_lvl *L = &h->lv[hold_level];
         if (L->write_back)
-            L->dirty[(size_t)miss_set[hold_level] * L->ways + hold_way] = 1;
+            L->dirty[idx] = 1;
         else
             absorb_write(h, hold_level + 1, pa);
     }
@@ -328,49 +401,37 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
     /* Fast path: a hit in the first level looked up (the common case for data). */
     struct cache_lvl *L = &h->lv[start];
-    if (L->enabled) {
-        uint64_t line = pa >> L->line_shift;
-        if (line == L->mru_line) {
-            /* repeat of the last line touched here: same outcome as the search below */
-            L->st.accesses++;
-            L->st.hits++;
-            if (served)
-                *served = (uint8_t)start;
-            if (op == MEM_WRITE) {
-                if (L->write_back) {
-                    L->dirty[L->mru_idx] = 1;
-                } else {
-                    absorb_write(h, start + 1, pa);
-                    L->mru_line = line;   /* absorb_write only touched the levels below */
-                }
-            }
-            return L->latency_cycles;
-        }
+    if (!L->enabled)
+        return access_slow(h, pa, op, start, false, 0, served);
+    uint64_t line = pa >> L->line_shift;
+    size_t idx;
+    if (line == L->mru_line) {
+        /* repeat of the last line touched here: same outcome as the search below */
+        idx = L->mru_idx;
+    } else {
         uint32_t set = set_of(L, line);
-        const uint64_t *row = &L->lines[(size_t)set * L->ways];
-        for (uint32_t w = 0; w < L->ways; w++) {
-            if (row[w] != line)
-                continue;
-            L->st.accesses++;
-            L->st.hits++;
-            repl_touch(&L->repl, set, w);
-            L->mru_line = line;
-            L->mru_idx = (size_t)set * L->ways + w;
-            if (served)
-                *served = (uint8_t)start;
-            if (op == MEM_WRITE) {
-                if (L->write_back)
-                    L->dirty[(size_t)set * L->ways + w] = 1;
-                else
-                    absorb_write(h, start + 1, pa);
-            }
-            return L->latency_cycles;
+        size_t base = (size_t)set * L->ways;
+        int w = find_row(&L->lines[base], L->ways, line);
+        if (w < 0)
+            return access_slow(h, pa, op, start, true, set, served);
+        touch(L, set, (uint32_t)w);
+        idx = base + (uint32_t)w;
+        L->mru_line = line;
+        L->mru_idx = idx;
+    }
+    L->st.accesses++;
+    L->st.hits++;
+    if (served)
+        *served = (uint8_t)start;
+    if (op == MEM_WRITE) {
+        if (L->write_back) {
+            L->dirty[idx] = 1;
+        } else {
+            absorb_write(h, start + 1, pa);
+            L->mru_line = line;   /* absorb_write only touched the levels below */
         }
     }
-    for (unsigned k = 0; k < CACHE_LEVELS; k++)
-        h->lv[k].mru_line = LINE_INVALID;
-    /* the loop above searched level start when it is enabled */
-    return access_slow(h, pa, op, start, L->enabled, served);
+    return L->latency_cycles;
 }
 
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
