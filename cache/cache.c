@@ -57,6 +57,11 @@ struct cache_lvl {
 
 struct cache_hier {
     struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
+    /* n > 0 when the hierarchy is plain: levels 0 .. n-1 enabled, the others not, and
+     * every enabled one write-back, write-allocate, packed LRU with power-of-two sets.
+     * Accesses starting at an enabled level of a plain hierarchy skip every policy
+     * test (access_plain()); all others take access_general(). */
+    unsigned plain_levels;
     uint32_t dram_latency_cycles;
     struct cache_level_stats dram;       /* see cache_hier_stats() */
 };
@@ -140,6 +145,18 @@ struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed
         }
     }
     h->dram_latency_cycles = cfg->dram_latency_cycles;
+    unsigned n = 0;
+    while (n < CACHE_LEVELS && h->lv[n].enabled)
+        n++;
+    bool plain = n > 0;
+    for (unsigned k = 0; k < CACHE_LEVELS; k++) {
+        const struct cache_lvl *L = &h->lv[k];
+        if (k >= n)
+            plain &= !L->enabled;
+        else
+            plain &= L->write_back && L->write_allocate && L->order && L->sets_pow2;
+    }
+    h->plain_levels = plain ? n : 0;
     return h;
 }
 
@@ -227,6 +244,40 @@ static inline void touch(struct cache_lvl *L, uint32_t set, uint32_t way)
 static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
 
 /*
+ * write_back_victim() - level @k evicts the dirty line in slot @i: it is gone
+ * before its write-back lands in the levels below.
+ */
+__attribute__((noinline)) static void write_back_victim(struct cache_hier *h, unsigned k, size_t i)
+{
+    struct cache_lvl *L = &h->lv[k];
+    uint64_t victim_pa = L->lines[i] << L->line_shift;
+    L->st.writebacks++;
+    L->lines[i] = LINE_INVALID;
+    L->dirty[i] = 0;
+    absorb_write(h, k + 1, victim_pa);
+}
+
+/* fill() of a packed LRU level. */
+static inline __attribute__((always_inline)) uint32_t fill_lru(struct cache_hier *h, unsigned k,
+                                                               uint64_t line, bool dirty,
+                                                               uint32_t set)
+{
+    struct cache_lvl *L = &h->lv[k];
+    /* The least recent way, which is the lowest free one while the set is not full
+     * (see the top).  It becomes the most recent: every other rank moves down one,
+     * the unused ranks keep their 0xF (repl_order_touch() of the last rank). */
+    uint64_t o = L->order[set];
+    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
+    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    size_t i = (size_t)set * L->ways + way;
+    if (L->dirty[i])
+        write_back_victim(h, k, i);
+    L->lines[i] = line;
+    L->dirty[i] = dirty;
+    return way;
+}
+
+/*
  * fill() - put @line into @set of level @k (it is absent there): into the
  * lowest free way, else the policy's victim, writing back a dirty victim.
  * Return: the way filled.
@@ -235,29 +286,16 @@ static inline uint32_t fill(struct cache_hier *h, unsigned k, uint64_t line, boo
                             uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
+    if (L->order)
+        return fill_lru(h, k, line, dirty, set);
     size_t base = (size_t)set * L->ways;
-    uint32_t way;
-    if (L->order) {
-        /* LRU: the least recent way, which is the lowest free one while the set is not
-         * full (see the top).  It becomes the most recent: every other rank moves down
-         * one, the unused ranks keep their 0xF (repl_order_touch() of the last rank). */
-        uint64_t o = L->order[set];
-        way = (uint32_t)(o >> L->lru_shift) & 0xF;
-        L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
-    } else {
-        way = free_way_of(L, &L->lines[base]);
-        if (way == UINT32_MAX)
-            way = repl_victim(&L->repl, set);
-        repl_touch(&L->repl, set, way);   /* the write-back below touches only lower levels */
-    }
+    uint32_t way = free_way_of(L, &L->lines[base]);
+    if (way == UINT32_MAX)
+        way = repl_victim(&L->repl, set);
+    repl_touch(&L->repl, set, way);   /* the write-back below touches only lower levels */
     size_t i = base + way;
-    if (L->dirty[i]) {
-        uint64_t victim_pa = L->lines[i] << L->line_shift;
-        L->st.writebacks++;
-        L->lines[i] = LINE_INVALID;   /* gone before the write-back lands */
-        L->dirty[i] = 0;
-        absorb_write(h, k + 1, victim_pa);
-    }
+    if (L->dirty[i])
+        write_back_victim(h, k, i);
     L->lines[i] = line;
     L->dirty[i] = dirty;
     return way;
@@ -395,10 +433,11 @@ bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa)
     return true;
 }
 
-uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
-                           enum walker_port from, uint8_t *served)
+/* Any access, any hierarchy. */
+__attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, uint64_t pa,
+                                                         enum mem_op op, unsigned start,
+                                                         uint8_t *served)
 {
-    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
     /* Fast path: a hit in the first level looked up (the common case for data). */
     struct cache_lvl *L = &h->lv[start];
     if (!L->enabled)
@@ -431,6 +470,111 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
             L->mru_line = line;   /* absorb_write only touched the levels below */
         }
     }
+    return L->latency_cycles;
+}
+
+/*
+ * miss_plain() - access_plain() after level @start missed in @set0: the levels
+ * below up to the supplier, then the fills.  Every level from @start down to
+ * the supplier is filled (all write-allocate), @start last, so @start is the
+ * highest holder and takes a write's dirty bit at its fill.
+ */
+static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hier *h, uint64_t pa,
+                                                                 enum mem_op op, unsigned start,
+                                                                 unsigned nlev, uint32_t set0,
+                                                                 uint8_t *served)
+{
+    uint32_t set[CACHE_LEVELS];
+    set[start] = set0;
+    /* Each set once, with a host-cache prefetch of its ways and order word (no effect
+     * on results): their loads then overlap instead of following one another. */
+    for (unsigned k = start + 1; k < nlev; k++) {
+        const struct cache_lvl *L = &h->lv[k];
+        uint32_t s = (uint32_t)(pa >> L->line_shift) & L->set_mask;
+        set[k] = s;
+        __builtin_prefetch(&L->lines[(size_t)s * L->ways]);
+        __builtin_prefetch(&L->order[s]);
+    }
+    for (unsigned k = 0; k < nlev; k++)
+        h->lv[k].mru_line = LINE_INVALID;
+
+    struct cache_lvl *L0 = &h->lv[start];
+    uint32_t cycles = L0->latency_cycles;
+    L0->st.accesses++;
+    L0->st.misses++;
+    unsigned hit = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
+    for (unsigned k = start + 1; k < nlev; k++) {
+        struct cache_lvl *L = &h->lv[k];
+        cycles += L->latency_cycles;
+        L->st.accesses++;
+        int w = find_row(&L->lines[(size_t)set[k] * L->ways], L->ways, pa >> L->line_shift);
+        if (w >= 0) {
+            L->st.hits++;
+            L->order[set[k]] = repl_order_touch(L->order[set[k]], (uint32_t)w);
+            hit = k;
+            break;
+        }
+        L->st.misses++;
+    }
+    if (hit == CACHE_LEVELS) {
+        cycles += h->dram_latency_cycles;
+        h->dram.accesses++;
+        h->dram.hits++;
+    }
+    if (served)
+        *served = (uint8_t)hit;
+
+    /* Fill on the way back, nearest the supplier first (see access_slow()). */
+    for (unsigned k = hit < nlev ? hit : nlev; --k > start;)
+        fill_lru(h, k, pa >> h->lv[k].line_shift, false, set[k]);
+    uint64_t line0 = pa >> L0->line_shift;
+    uint32_t way = fill_lru(h, start, line0, op == MEM_WRITE, set0);
+    /* the last touch of @start: a repeat access may take the MRU shortcut */
+    L0->mru_line = line0;
+    L0->mru_idx = (size_t)set0 * L0->ways + way;
+    return cycles;
+}
+
+__attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h, uint64_t pa,
+                                                            enum mem_op op, unsigned start,
+                                                            uint32_t set0, uint8_t *served)
+{
+    /* the usual case gets its own straight-line copy */
+    if (start == 0 && h->plain_levels == CACHE_LEVELS)
+        return miss_plain(h, pa, op, 0, CACHE_LEVELS, set0, served);
+    return miss_plain(h, pa, op, start, h->plain_levels, set0, served);
+}
+
+uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
+                           enum walker_port from, uint8_t *served)
+{
+    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
+    if (__builtin_expect(start >= h->plain_levels, 0))
+        return access_general(h, pa, op, start, served);
+    /* A plain hierarchy (see struct cache_hier): the first level hits, usually. */
+    struct cache_lvl *L = &h->lv[start];
+    uint64_t line = pa >> L->line_shift;
+    size_t idx;
+    if (line == L->mru_line) {
+        /* repeat of the last line touched here: same outcome as the search below */
+        idx = L->mru_idx;
+    } else {
+        uint32_t set = (uint32_t)line & L->set_mask;
+        size_t base = (size_t)set * L->ways;
+        int w = find_row(&L->lines[base], L->ways, line);
+        if (w < 0)
+            return access_plain_miss(h, pa, op, start, set, served);
+        L->order[set] = repl_order_touch(L->order[set], (uint32_t)w);
+        idx = base + (uint32_t)w;
+        L->mru_line = line;
+        L->mru_idx = idx;
+    }
+    L->st.accesses++;
+    L->st.hits++;
+    if (served)
+        *served = (uint8_t)start;
+    if (op == MEM_WRITE)
+        L->dirty[idx] = 1;
     return L->latency_cycles;
 }
 
