@@ -58,10 +58,12 @@ struct cache_lvl {
 struct cache_hier {
     struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
     /* n > 0 when the hierarchy is plain: levels 0 .. n-1 enabled, the others not, and
-     * every enabled one write-back, write-allocate, packed LRU with power-of-two sets.
-     * Accesses starting at an enabled level of a plain hierarchy skip every policy
-     * test (access_plain()); all others take access_general(). */
+     * every enabled one write-back, write-allocate, packed LRU with power-of-two sets,
+     * 2, 4, 8 or 16 ways (find_plain()) and the same line size.  Accesses starting at an enabled level of a plain
+     * hierarchy skip every policy test and work on the line number alone
+     * (cache_hier_access(), miss_plain()); all others take access_general(). */
     unsigned plain_levels;
+    unsigned plain_shift;               /* the line_shift of every level, when plain */
     uint32_t dram_latency_cycles;
     struct cache_level_stats dram;       /* see cache_hier_stats() */
 };
@@ -154,9 +156,12 @@ struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed
         if (k >= n)
             plain &= !L->enabled;
         else
-            plain &= L->write_back && L->write_allocate && L->order && L->sets_pow2;
+            plain &= L->write_back && L->write_allocate && L->order && L->sets_pow2 &&
+                     L->line_shift == h->lv[0].line_shift &&
+                     (L->ways == 2 || L->ways == 4 || L->ways == 8 || L->ways == 16);
     }
     h->plain_levels = plain ? n : 0;
+    h->plain_shift = h->lv[0].line_shift;
     return h;
 }
 
@@ -190,7 +195,7 @@ static inline __attribute__((always_inline)) int scan_n(const uint64_t *row, uin
     return -1;
 }
 
-static int scan_any(const uint64_t *row, uint32_t ways, uint64_t line)
+__attribute__((noinline)) static int scan_any(const uint64_t *row, uint32_t ways, uint64_t line)
 {
     for (uint32_t w = 0; w < ways; w++)
         if (row[w] == line)
@@ -202,16 +207,25 @@ static int scan_any(const uint64_t *row, uint32_t ways, uint64_t line)
  * their own unrolled compare chain: the search is most of a miss's work. */
 static inline int find_row(const uint64_t *row, uint32_t ways, uint64_t line)
 {
-    switch (ways) {
-    case 4:
+    if (ways == 4)
         return scan_n(row, 4, line);
-    case 8:
+    if (ways == 8)
         return scan_n(row, 8, line);
-    case 16:
+    if (ways == 16)
         return scan_n(row, 16, line);
-    default:
-        return scan_any(row, ways, line);
-    }
+    return scan_any(row, ways, line);
+}
+
+/* find_row() for a plain level: no call, so that the hit path needs no stack frame. */
+static inline int find_plain(const uint64_t *row, uint32_t ways, uint64_t line)
+{
+    if (ways == 4)
+        return scan_n(row, 4, line);
+    if (ways == 8)
+        return scan_n(row, 8, line);
+    if (ways == 16)
+        return scan_n(row, 16, line);
+    return scan_n(row, 2, line);
 }
 
 /* Way of @line in @set, or -1. */
@@ -232,11 +246,20 @@ static inline uint32_t free_way_of(const struct cache_lvl *L, const uint64_t *ro
     return w;
 }
 
+/* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
+ * way leaves the order as it is: skip the rank search then. */
+static inline void touch_lru(struct cache_lvl *L, uint32_t set, uint32_t way)
+{
+    uint64_t o = L->order[set];
+    if ((o & 0xF) != way)
+        L->order[set] = repl_order_touch(o, way);
+}
+
 /* Record a hit on @way of @set. */
 static inline void touch(struct cache_lvl *L, uint32_t set, uint32_t way)
 {
     if (L->order)
-        L->order[set] = repl_order_touch(L->order[set], way);
+        touch_lru(L, set, way);
     else
         repl_touch(&L->repl, set, way);
 }
@@ -474,12 +497,13 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
 }
 
 /*
- * miss_plain() - access_plain() after level @start missed in @set0: the levels
- * below up to the supplier, then the fills.  Every level from @start down to
- * the supplier is filled (all write-allocate), @start last, so @start is the
- * highest holder and takes a write's dirty bit at its fill.
+ * miss_plain() - cache_hier_access() of a plain hierarchy after level @start
+ * missed @line in @set0: the levels below up to the supplier, then the fills.
+ * Every level from @start down to the supplier is filled (all write-allocate),
+ * @start last, so @start is the highest holder and takes a write's dirty bit at
+ * its fill.
  */
-static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hier *h, uint64_t pa,
+static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hier *h, uint64_t line,
                                                                  enum mem_op op, unsigned start,
                                                                  unsigned nlev, uint32_t set0,
                                                                  uint8_t *served)
@@ -490,7 +514,7 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
      * on results): their loads then overlap instead of following one another. */
     for (unsigned k = start + 1; k < nlev; k++) {
         const struct cache_lvl *L = &h->lv[k];
-        uint32_t s = (uint32_t)(pa >> L->line_shift) & L->set_mask;
+        uint32_t s = (uint32_t)line & L->set_mask;
         set[k] = s;
         __builtin_prefetch(&L->lines[(size_t)s * L->ways]);
         __builtin_prefetch(&L->order[s]);
@@ -507,10 +531,10 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
         struct cache_lvl *L = &h->lv[k];
         cycles += L->latency_cycles;
         L->st.accesses++;
-        int w = find_row(&L->lines[(size_t)set[k] * L->ways], L->ways, pa >> L->line_shift);
+        int w = find_plain(&L->lines[(size_t)set[k] * L->ways], L->ways, line);
         if (w >= 0) {
             L->st.hits++;
-            L->order[set[k]] = repl_order_touch(L->order[set[k]], (uint32_t)w);
+            touch_lru(L, set[k], (uint32_t)w);
             hit = k;
             break;
         }
@@ -526,23 +550,24 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
 
     /* Fill on the way back, nearest the supplier first (see access_slow()). */
     for (unsigned k = hit < nlev ? hit : nlev; --k > start;)
-        fill_lru(h, k, pa >> h->lv[k].line_shift, false, set[k]);
-    uint64_t line0 = pa >> L0->line_shift;
-    uint32_t way = fill_lru(h, start, line0, op == MEM_WRITE, set0);
+        fill_lru(h, k, line, false, set[k]);
+    uint32_t way = fill_lru(h, start, line, op == MEM_WRITE, set0);
     /* the last touch of @start: a repeat access may take the MRU shortcut */
-    L0->mru_line = line0;
+    L0->mru_line = line;
     L0->mru_idx = (size_t)set0 * L0->ways + way;
     return cycles;
 }
 
-__attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h, uint64_t pa,
-                                                            enum mem_op op, unsigned start,
-                                                            uint32_t set0, uint8_t *served)
+__attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h,
+                                                            struct cache_lvl *L, uint64_t line,
+                                                            uint32_t set0, enum mem_op op,
+                                                            uint8_t *served)
 {
+    unsigned start = (unsigned)(L - h->lv);
     /* the usual case gets its own straight-line copy */
     if (start == 0 && h->plain_levels == CACHE_LEVELS)
-        return miss_plain(h, pa, op, 0, CACHE_LEVELS, set0, served);
-    return miss_plain(h, pa, op, start, h->plain_levels, set0, served);
+        return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served);
+    return miss_plain(h, line, op, start, h->plain_levels, set0, served);
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
@@ -553,7 +578,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
         return access_general(h, pa, op, start, served);
     /* A plain hierarchy (see struct cache_hier): the first level hits, usually. */
     struct cache_lvl *L = &h->lv[start];
-    uint64_t line = pa >> L->line_shift;
+    uint64_t line = pa >> h->plain_shift;
     size_t idx;
     if (line == L->mru_line) {
         /* repeat of the last line touched here: same outcome as the search below */
@@ -561,10 +586,10 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     } else {
         uint32_t set = (uint32_t)line & L->set_mask;
         size_t base = (size_t)set * L->ways;
-        int w = find_row(&L->lines[base], L->ways, line);
+        int w = find_plain(&L->lines[base], L->ways, line);
         if (w < 0)
-            return access_plain_miss(h, pa, op, start, set, served);
-        L->order[set] = repl_order_touch(L->order[set], (uint32_t)w);
+            return access_plain_miss(h, L, line, set, op, served);
+        touch_lru(L, set, (uint32_t)w);
         idx = base + (uint32_t)w;
         L->mru_line = line;
         L->mru_idx = idx;
