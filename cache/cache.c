@@ -496,6 +496,50 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
     return L->latency_cycles;
 }
 
+static void write_back_plain(struct cache_hier *h, unsigned k, uint64_t line);
+
+/* fill_lru() for a plain hierarchy: its write-backs take write_back_plain(). */
+static inline __attribute__((always_inline)) uint32_t fill_plain(struct cache_hier *h, unsigned k,
+                                                                 uint64_t line, bool dirty,
+                                                                 uint32_t set)
+{
+    struct cache_lvl *L = &h->lv[k];
+    uint64_t o = L->order[set];
+    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
+    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    size_t i = (size_t)set * L->ways + way;
+    if (L->dirty[i])
+        write_back_plain(h, k, L->lines[i]);
+    L->lines[i] = line;
+    L->dirty[i] = dirty;
+    return way;
+}
+
+/*
+ * write_back_plain() - absorb_write() of the dirty victim @line of plain level
+ * @k: the next level marks its copy dirty or allocates it dirty; past the last
+ * level DRAM takes it.  Level @k's slot is refilled only after this returns,
+ * but nothing here looks at level @k, so it need not be emptied first; nor are
+ * MRU lines cleared (miss_plain() has done that for every level).
+ */
+__attribute__((noinline)) static void write_back_plain(struct cache_hier *h, unsigned k,
+                                                       uint64_t line)
+{
+    h->lv[k].st.writebacks++;
+    if (++k >= h->plain_levels) {
+        h->dram.writebacks++;
+        return;
+    }
+    struct cache_lvl *L = &h->lv[k];
+    uint32_t set = (uint32_t)line & L->set_mask;
+    size_t base = (size_t)set * L->ways;
+    int w = find_plain(&L->lines[base], L->ways, line);
+    if (w >= 0)
+        L->dirty[base + (uint32_t)w] = 1;
+    else
+        fill_plain(h, k, line, true, set);
+}
+
 /*
  * miss_plain() - cache_hier_access() of a plain hierarchy after level @start
  * missed @line in @set0: the levels below up to the supplier, then the fills.
@@ -512,6 +556,7 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
     set[start] = set0;
     /* Each set once, with a host-cache prefetch of its ways and order word (no effect
      * on results): their loads then overlap instead of following one another. */
+#pragma GCC unroll 3
     for (unsigned k = start + 1; k < nlev; k++) {
         const struct cache_lvl *L = &h->lv[k];
         uint32_t s = (uint32_t)line & L->set_mask;
@@ -527,6 +572,7 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
     L0->st.accesses++;
     L0->st.misses++;
     unsigned hit = CACHE_LEVELS;   /* CACHE_LEVELS == SERVED_DRAM */
+#pragma GCC unroll 3
     for (unsigned k = start + 1; k < nlev; k++) {
         struct cache_lvl *L = &h->lv[k];
         cycles += L->latency_cycles;
@@ -549,9 +595,11 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
         *served = (uint8_t)hit;
 
     /* Fill on the way back, nearest the supplier first (see access_slow()). */
-    for (unsigned k = hit < nlev ? hit : nlev; --k > start;)
-        fill_lru(h, k, line, false, set[k]);
-    uint32_t way = fill_lru(h, start, line, op == MEM_WRITE, set0);
+#pragma GCC unroll 3
+    for (unsigned k = nlev - 1; k > start; k--)
+        if (k < hit)
+            fill_plain(h, k, line, false, set[k]);
+    uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0);
     /* the last touch of @start: a repeat access may take the MRU shortcut */
     L0->mru_line = line;
     L0->mru_idx = (size_t)set0 * L0->ways + way;
