@@ -39,8 +39,8 @@ struct cache_lvl {
      * the set search.  Cleared by every other path that touches the level. */
     uint64_t mru_line;
     size_t mru_idx;
-    uint32_t ways;
-    uint32_t set_mask;         /* sets - 1 when sets is a power of two */
+    size_t ways;               /* (size_t: index arithmetic needs no widening) */
+    uint64_t set_mask;         /* sets - 1 when sets is a power of two */
     uint8_t line_shift;        /* log2 line_bytes */
     uint8_t lru_shift;         /* packed LRU: 4 * (ways - 1), the least recent rank's nibble */
     bool enabled;
@@ -248,7 +248,7 @@ static inline uint32_t free_way_of(const struct cache_lvl *L, const uint64_t *ro
 
 /* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
  * way leaves the order as it is: skip the rank search then. */
-static inline void touch_lru(struct cache_lvl *L, uint32_t set, uint32_t way)
+static inline void touch_lru(struct cache_lvl *L, size_t set, uint32_t way)
 {
     uint64_t o = L->order[set];
     if ((o & 0xF) != way)
@@ -627,28 +627,34 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     /* A plain hierarchy (see struct cache_hier): the first level hits, usually. */
     struct cache_lvl *L = &h->lv[start];
     uint64_t line = pa >> h->plain_shift;
-    size_t idx;
     if (line == L->mru_line) {
         /* repeat of the last line touched here: same outcome as the search below */
-        idx = L->mru_idx;
-    } else {
-        uint32_t set = (uint32_t)line & L->set_mask;
-        size_t base = (size_t)set * L->ways;
-        int w = find_plain(&L->lines[base], L->ways, line);
-        if (w < 0)
-            return access_plain_miss(h, L, line, set, op, served);
-        touch_lru(L, set, (uint32_t)w);
-        idx = base + (uint32_t)w;
-        L->mru_line = line;
-        L->mru_idx = idx;
+        L->st.accesses++;
+        L->st.hits++;
+        if (served)
+            *served = (uint8_t)start;
+        if (op == MEM_WRITE)
+            L->dirty[L->mru_idx] = 1;
+        return L->latency_cycles;
     }
+    size_t set = line & L->set_mask;
+    size_t base = set * L->ways;
+    int w = find_plain(&L->lines[base], L->ways, line);
+    if (w < 0)
+        return access_plain_miss(h, L, line, (uint32_t)set, op, served);
+    /* The hit; the replacement update last, once nothing else is live. */
+    size_t idx = base + (uint32_t)w;
     L->st.accesses++;
     L->st.hits++;
     if (served)
         *served = (uint8_t)start;
     if (op == MEM_WRITE)
         L->dirty[idx] = 1;
-    return L->latency_cycles;
+    L->mru_line = line;
+    L->mru_idx = idx;
+    uint32_t cycles = L->latency_cycles;
+    touch_lru(L, set, (uint32_t)w);
+    return cycles;
 }
 
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
