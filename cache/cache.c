@@ -2,7 +2,11 @@
  * cache/cache.c - the data-cache hierarchy (contract and model in cache.h).
  *
  * Each level stores the full line number (pa >> line_shift) per way, with
- * LINE_INVALID for an empty way, plus a dirty byte.  Levels are kept in an
+ * LINE_INVALID for an empty way, plus a dirty byte, plus the line number's low
+ * 32 bits (the tag array, 64-byte aligned): a 16-way set's tags fit one host
+ * cache line and are compared four at a time, and a match is confirmed against
+ * the full line number, so a tag collision (lines 2^32 lines apart, or an empty
+ * way's stale tag) costs a compare, never a wrong hit.  Levels are kept in an
  * array indexed like enum mem_served (0 = L1D, 1 = L2, 2 = LLC) so that a
  * walker port maps to its first level by subtracting one.
  *
@@ -25,6 +29,12 @@
 
 #include "tlb/repl.h"
 
+/* SSE2 is baseline on x86-64; elsewhere (or with -DCACHE_NO_SIMD) plain scans. */
+#if defined(__SSE2__) && !defined(CACHE_NO_SIMD)
+#define CACHE_SIMD 1
+#include <emmintrin.h>
+#endif
+
 #define CACHE_LEVELS   3
 #define LINE_INVALID   UINT64_MAX
 #define CACHE_MAX_LINES (UINT64_C(1) << 26)
@@ -32,6 +42,7 @@
 struct cache_lvl {
     /* Hot: what a lookup and a fill read, first and together. */
     uint64_t *lines;           /* sets * ways line numbers, LINE_INVALID when empty */
+    uint32_t *tags;            /* sets * ways: low 32 bits of each line number (see the top) */
     uint8_t *dirty;            /* sets * ways */
     uint64_t *order;           /* packed LRU: repl.state, one order word per set; else NULL */
     /* The line touched last at this level and its slot: a repeat access to it is a hit
@@ -59,9 +70,10 @@ struct cache_hier {
     struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
     /* n > 0 when the hierarchy is plain: levels 0 .. n-1 enabled, the others not, and
      * every enabled one write-back, write-allocate, packed LRU with power-of-two sets,
-     * 2, 4, 8 or 16 ways (find_plain()) and the same line size.  Accesses starting at an enabled level of a plain
-     * hierarchy skip every policy test and work on the line number alone
-     * (cache_hier_access(), miss_plain()); all others take access_general(). */
+     * 2, 4, 8 or 16 ways (find_plain()) and the same line size.  Accesses starting at
+     * an enabled level of a plain hierarchy skip every policy test and work on the
+     * line number alone (cache_hier_access(), miss_plain()); all others take
+     * access_general(). */
     unsigned plain_levels;
     unsigned plain_shift;               /* the line_shift of every level, when plain */
     uint32_t dram_latency_cycles;
@@ -106,10 +118,14 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
     L->latency_cycles = c->latency_cycles;
     L->lines = malloc(lines * sizeof(*L->lines));
     L->dirty = calloc(lines, 1);
-    if (!L->lines || !L->dirty)
+    /* 64-byte aligned so that every set of a multiple of 4 ways loads as whole vectors */
+    L->tags = aligned_alloc(64, (lines * sizeof(*L->tags) + 63) & ~(size_t)63);
+    if (!L->lines || !L->dirty || !L->tags)
         return sim_err_set(err, SIM_ENOMEM, "mem.%s: out of memory for %" PRIu64 " lines", n, lines);
-    for (uint64_t i = 0; i < lines; i++)
+    for (uint64_t i = 0; i < lines; i++) {
         L->lines[i] = LINE_INVALID;
+        L->tags[i] = (uint32_t)LINE_INVALID;
+    }
     L->mru_line = LINE_INVALID;
     /* a distinct random stream per level, all derived from the run's seed */
     int rc = repl_init(&L->repl, c->repl, L->sets, L->ways,
@@ -173,6 +189,7 @@ void cache_hier_destroy(struct cache_hier *h)
         repl_fini(&h->lv[k].repl);
         free(h->lv[k].lines);
         free(h->lv[k].dirty);
+        free(h->lv[k].tags);
     }
     free(h);
 }
@@ -216,16 +233,40 @@ static inline int find_row(const uint64_t *row, uint32_t ways, uint64_t line)
     return scan_any(row, ways, line);
 }
 
-/* find_row() for a plain level: no call, so that the hit path needs no stack frame. */
-static inline int find_plain(const uint64_t *row, uint32_t ways, uint64_t line)
+/*
+ * find_plain() - find_row() for a plain level, without a call so that the hit
+ * path needs no stack frame.  With SSE2 a 16-way set (the LLC, where lookups
+ * mostly miss) compares its 32-bit tags four at a time and reads only a
+ * matching tag's full line number; narrower sets, which mostly hit early, keep
+ * the compare chain.
+ */
+static inline int find_plain(const struct cache_lvl *L, size_t base, uint64_t line)
 {
+    const uint64_t *row = &L->lines[base];
+    size_t ways = L->ways;
     if (ways == 4)
         return scan_n(row, 4, line);
     if (ways == 8)
         return scan_n(row, 8, line);
-    if (ways == 16)
-        return scan_n(row, 16, line);
-    return scan_n(row, 2, line);
+    if (ways == 2)
+        return scan_n(row, 2, line);
+#ifdef CACHE_SIMD
+    const __m128i *t = (const __m128i *)&L->tags[base];
+    __m128i key = _mm_set1_epi32((int)(uint32_t)line);
+    __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t), key),
+                                _mm_cmpeq_epi32(_mm_load_si128(t + 1), key));
+    __m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t + 2), key),
+                                _mm_cmpeq_epi32(_mm_load_si128(t + 3), key));
+    /* bit w: the tag of way w matches */
+    for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b)); m; m &= m - 1) {
+        unsigned w = (unsigned)__builtin_ctz(m);
+        if (row[w] == line)
+            return (int)w;
+    }
+    return -1;
+#else
+    return scan_n(row, 16, line);
+#endif
 }
 
 /* Way of @line in @set, or -1. */
@@ -296,6 +337,7 @@ static inline __attribute__((always_inline)) uint32_t fill_lru(struct cache_hier
     if (L->dirty[i])
         write_back_victim(h, k, i);
     L->lines[i] = line;
+    L->tags[i] = (uint32_t)line;
     L->dirty[i] = dirty;
     return way;
 }
@@ -320,6 +362,7 @@ static inline uint32_t fill(struct cache_hier *h, unsigned k, uint64_t line, boo
     if (L->dirty[i])
         write_back_victim(h, k, i);
     L->lines[i] = line;
+    L->tags[i] = (uint32_t)line;
     L->dirty[i] = dirty;
     return way;
 }
@@ -511,6 +554,7 @@ static inline __attribute__((always_inline)) uint32_t fill_plain(struct cache_hi
     if (L->dirty[i])
         write_back_plain(h, k, L->lines[i]);
     L->lines[i] = line;
+    L->tags[i] = (uint32_t)line;
     L->dirty[i] = dirty;
     return way;
 }
@@ -533,7 +577,7 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
     struct cache_lvl *L = &h->lv[k];
     uint32_t set = (uint32_t)line & L->set_mask;
     size_t base = (size_t)set * L->ways;
-    int w = find_plain(&L->lines[base], L->ways, line);
+    int w = find_plain(L, base, line);
     if (w >= 0)
         L->dirty[base + (uint32_t)w] = 1;
     else
@@ -577,7 +621,7 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
         struct cache_lvl *L = &h->lv[k];
         cycles += L->latency_cycles;
         L->st.accesses++;
-        int w = find_plain(&L->lines[(size_t)set[k] * L->ways], L->ways, line);
+        int w = find_plain(L, (size_t)set[k] * L->ways, line);
         if (w >= 0) {
             L->st.hits++;
             touch_lru(L, set[k], (uint32_t)w);
@@ -639,7 +683,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     }
     size_t set = line & L->set_mask;
     size_t base = set * L->ways;
-    int w = find_plain(&L->lines[base], L->ways, line);
+    int w = find_plain(L, base, line);
     if (w < 0)
         return access_plain_miss(h, L, line, (uint32_t)set, op, served);
     /* The hit; the replacement update last, once nothing else is live. */
@@ -723,6 +767,8 @@ int cache_hier_check(const struct cache_hier *h)
                 }
                 if (set_of(L, row[w]) != set)
                     return 3;         /* line in the wrong set */
+                if (L->tags[(size_t)set * L->ways + w] != (uint32_t)row[w])
+                    return 8;         /* tag not the line's low bits */
                 if (drow[w] && !L->write_back)
                     return 4;         /* write-through levels hold no dirty data */
                 for (uint32_t w2 = w + 1; w2 < L->ways; w2++)
