@@ -559,12 +559,20 @@ static inline __attribute__((always_inline)) uint32_t fill_plain(struct cache_hi
     return way;
 }
 
+/* write_back_plain() when the next level @k lacks the line: allocate it dirty. */
+__attribute__((noinline)) static void write_back_fill(struct cache_hier *h, unsigned k,
+                                                      uint64_t line, uint32_t set)
+{
+    fill_plain(h, k, line, true, set);
+}
+
 /*
  * write_back_plain() - absorb_write() of the dirty victim @line of plain level
  * @k: the next level marks its copy dirty or allocates it dirty; past the last
  * level DRAM takes it.  Level @k's slot is refilled only after this returns,
  * but nothing here looks at level @k, so it need not be emptied first; nor are
- * MRU lines cleared (miss_plain() has done that for every level).
+ * MRU lines cleared (miss_plain() has done that for every level).  The usual
+ * case, a copy to mark, makes no call.
  */
 __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, unsigned k,
                                                        uint64_t line)
@@ -575,13 +583,13 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
         return;
     }
     struct cache_lvl *L = &h->lv[k];
-    uint32_t set = (uint32_t)line & L->set_mask;
+    uint32_t set = (uint32_t)line & (uint32_t)L->set_mask;
     size_t base = (size_t)set * L->ways;
     int w = find_plain(L, base, line);
     if (w >= 0)
         L->dirty[base + (uint32_t)w] = 1;
     else
-        fill_plain(h, k, line, true, set);
+        write_back_fill(h, k, line, set);
 }
 
 /*
@@ -598,15 +606,20 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
 {
     uint32_t set[CACHE_LEVELS];
     set[start] = set0;
-    /* Each set once, with a host-cache prefetch of its ways and order word (no effect
-     * on results): their loads then overlap instead of following one another. */
-#pragma GCC unroll 3
-    for (unsigned k = start + 1; k < nlev; k++) {
-        const struct cache_lvl *L = &h->lv[k];
-        uint32_t s = (uint32_t)line & L->set_mask;
-        set[k] = s;
-        __builtin_prefetch(&L->lines[(size_t)s * L->ways]);
-        __builtin_prefetch(&L->order[s]);
+    for (unsigned k = start + 1; k < nlev; k++)
+        set[k] = (uint32_t)line & (uint32_t)h->lv[k].set_mask;
+    if (nlev - 1 > start) {
+        /* Host-cache prefetch (no effect on results) of what the last level's lookup
+         * and fill read, the only arrays too big to stay in the host's caches: their
+         * loads then overlap the levels above instead of following them. */
+        const struct cache_lvl *L = &h->lv[nlev - 1];
+        size_t base = (size_t)set[nlev - 1] * L->ways;
+#ifdef CACHE_SIMD
+        __builtin_prefetch(L->ways == 16 ? (const void *)&L->tags[base] : &L->lines[base]);
+#else
+        __builtin_prefetch(&L->lines[base]);
+#endif
+        __builtin_prefetch(&L->order[set[nlev - 1]]);
     }
     for (unsigned k = 0; k < nlev; k++)
         h->lv[k].mru_line = LINE_INVALID;
@@ -650,12 +663,10 @@ static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hi
     return cycles;
 }
 
-__attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h,
-                                                            struct cache_lvl *L, uint64_t line,
-                                                            uint32_t set0, enum mem_op op,
-                                                            uint8_t *served)
+__attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h, unsigned start,
+                                                            uint64_t line, uint32_t set0,
+                                                            enum mem_op op, uint8_t *served)
 {
-    unsigned start = (unsigned)(L - h->lv);
     /* the usual case gets its own straight-line copy */
     if (start == 0 && h->plain_levels == CACHE_LEVELS)
         return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served);
@@ -685,7 +696,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     size_t base = set * L->ways;
     int w = find_plain(L, base, line);
     if (w < 0)
-        return access_plain_miss(h, L, line, (uint32_t)set, op, served);
+        return access_plain_miss(h, start, line, (uint32_t)set, op, served);
     /* The hit; the replacement update last, once nothing else is live. */
     size_t idx = base + (uint32_t)w;
     L->st.accesses++;
