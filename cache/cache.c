@@ -722,6 +722,11 @@ const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
     return NULL;
 }
 
+void cache_hier_force_general(struct cache_hier *h)
+{
+    h->plain_levels = 0;
+}
+
 void cache_hier_reset_stats(struct cache_hier *h)
 {
     for (unsigned k = 0; k < CACHE_LEVELS; k++)

@@ -92,6 +92,10 @@ bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa);
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
                                                  enum mem_served level);
 
+/* For tests: make @h take the general access path, which handles any
+ * hierarchy; results are identical, only slower. */
+void cache_hier_force_general(struct cache_hier *h);
+
 /* Zero every counter (contents stay). */
 void cache_hier_reset_stats(struct cache_hier *h);
 
