@@ -501,9 +501,10 @@ bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa)
 
 /* Any access, any hierarchy. */
 __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, uint64_t pa,
-                                                         enum mem_op op, unsigned start,
+                                                         enum mem_op op, enum walker_port from,
                                                          uint8_t *served)
 {
+    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
     /* Fast path: a hit in the first level looked up (the common case for data). */
     struct cache_lvl *L = &h->lv[start];
     if (!L->enabled)
@@ -676,9 +677,10 @@ __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
                            enum walker_port from, uint8_t *served)
 {
-    unsigned start = (from >= PORT_L1D && from <= PORT_LLC) ? (unsigned)from - 1 : 0;
+    /* an out-of-range @from wraps past every level: access_general() maps it to L1D */
+    unsigned start = (unsigned)from - 1;
     if (__builtin_expect(start >= h->plain_levels, 0))
-        return access_general(h, pa, op, start, served);
+        return access_general(h, pa, op, from, served);
     /* A plain hierarchy (see struct cache_hier): the first level hits, usually. */
     struct cache_lvl *L = &h->lv[start];
     uint64_t line = pa >> h->plain_shift;
