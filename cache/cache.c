@@ -20,7 +20,16 @@
  * the order starts with the ways least recent lowest first and only filled ways
  * are ever touched, so with the prefix invariant the least recent way of a set
  * that is not full is exactly its lowest invalid way.  fill() takes it straight
- * from the order word and moves it to the front there itself.
+ * from the order word and moves it to the front there itself
+ * (cache_hier_check() verifies this too).
+ *
+ * Two access paths give identical results.  A plain hierarchy (L1D.. enabled
+ * as a prefix, all write-back, write-allocate, packed LRU, power-of-two sets,
+ * 2/4/8/16 ways, one line size: every preset that caches) takes cache_hier_access()'s hit
+ * path and miss_plain(): no per-level policy tests, every set index computed
+ * once, unrolled or SIMD set searches, write-backs in write_back_plain().  Any
+ * other hierarchy takes access_general() / access_slow(), which implement the
+ * contract of cache.h directly.  test_cache_plain_vs_general checks they agree.
  */
 #include "cache/cache.h"
 
@@ -793,6 +802,11 @@ int cache_hier_check(const struct cache_hier *h)
                     if (row[w2] == row[w])
                         return 5;     /* duplicate line */
             }
+            uint32_t n = 0;
+            while (n < L->ways && row[n] != LINE_INVALID)
+                n++;
+            if (L->order && n < L->ways && ((L->order[set] >> L->lru_shift) & 0xF) != n)
+                return 9;             /* LRU victim of a set not full is not its free way */
         }
     }
     if (h->dram.hits != h->dram.accesses || h->dram.misses != 0)

@@ -108,7 +108,9 @@ bool cache_hier_probe_dirty(const struct cache_hier *h, enum mem_served level, u
 /**
  * cache_hier_check() - invariant checker for tests: every line in the set its
  * address indexes, no duplicates within a set, no dirty line in a
- * write-through level, hits + misses == accesses.
+ * write-through level, hits + misses == accesses, plus the layout's own
+ * invariants (valid ways a prefix, tags matching lines, an LRU set that is not
+ * full has its lowest free way least recent; see cache.c).
  * Return: 0 when all hold, else the number of the first violated invariant.
  */
 int cache_hier_check(const struct cache_hier *h);
