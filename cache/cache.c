@@ -25,11 +25,12 @@
  *
  * Two access paths give identical results.  A plain hierarchy (L1D.. enabled
  * as a prefix, all write-back, write-allocate, packed LRU, power-of-two sets,
- * 2/4/8/16 ways, one line size: every preset that caches) takes cache_hier_access()'s hit
- * path and miss_plain(): no per-level policy tests, every set index computed
- * once, unrolled or SIMD set searches, write-backs in write_back_plain().  Any
- * other hierarchy takes access_general() / access_slow(), which implement the
- * contract of cache.h directly.  test_cache_plain_vs_general checks they agree.
+ * 2/4/8/16 ways, one line size: every preset that caches) takes the hit path
+ * of cache_hier_access() and miss_plain(): no per-level policy tests, every set
+ * index computed once, unrolled or SIMD set searches, write-backs in
+ * write_back_plain().  Any other hierarchy takes access_general() and
+ * access_slow(), which implement the contract of cache.h directly.
+ * test_cache_plain_vs_general checks that the two agree.
  */
 #include "cache/cache.h"
 
@@ -43,6 +44,9 @@
 #define CACHE_SIMD 1
 #include <emmintrin.h>
 #endif
+
+/* for the hot helpers whose inlining the access paths are built on */
+#define cache_inline inline __attribute__((always_inline))
 
 #define CACHE_LEVELS   3
 #define LINE_INVALID   UINT64_MAX
@@ -211,8 +215,7 @@ static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
 }
 
 /* Way of @line among the @n ways of @row, or -1 (a compare chain once unrolled). */
-static inline __attribute__((always_inline)) int scan_n(const uint64_t *row, uint32_t n,
-                                                        uint64_t line)
+static cache_inline int scan_n(const uint64_t *row, uint32_t n, uint64_t line)
 {
 #pragma GCC unroll 16
     for (uint32_t w = 0; w < n; w++)
@@ -331,9 +334,8 @@ __attribute__((noinline)) static void write_back_victim(struct cache_hier *h, un
 }
 
 /* fill() of a packed LRU level. */
-static inline __attribute__((always_inline)) uint32_t fill_lru(struct cache_hier *h, unsigned k,
-                                                               uint64_t line, bool dirty,
-                                                               uint32_t set)
+static cache_inline uint32_t fill_lru(struct cache_hier *h, unsigned k, uint64_t line,
+                                      bool dirty, uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
     /* The least recent way, which is the lowest free one while the set is not full
@@ -552,9 +554,8 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
 static void write_back_plain(struct cache_hier *h, unsigned k, uint64_t line);
 
 /* fill_lru() for a plain hierarchy: its write-backs take write_back_plain(). */
-static inline __attribute__((always_inline)) uint32_t fill_plain(struct cache_hier *h, unsigned k,
-                                                                 uint64_t line, bool dirty,
-                                                                 uint32_t set)
+static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64_t line,
+                                        bool dirty, uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
     uint64_t o = L->order[set];
@@ -609,10 +610,9 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
  * @start last, so @start is the highest holder and takes a write's dirty bit at
  * its fill.
  */
-static inline __attribute__((always_inline)) uint32_t miss_plain(struct cache_hier *h, uint64_t line,
-                                                                 enum mem_op op, unsigned start,
-                                                                 unsigned nlev, uint32_t set0,
-                                                                 uint8_t *served)
+static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enum mem_op op,
+                                        unsigned start, unsigned nlev, uint32_t set0,
+                                        uint8_t *served)
 {
     uint32_t set[CACHE_LEVELS];
     set[start] = set0;
