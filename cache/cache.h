@@ -92,6 +92,10 @@ bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa);
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
                                                  enum mem_served level);
 
+/* For tests: make @h take the general access path, which handles any
+ * hierarchy; results are identical, only slower. */
+void cache_hier_force_general(struct cache_hier *h);
+
 /* Zero every counter (contents stay). */
 void cache_hier_reset_stats(struct cache_hier *h);
 
@@ -104,7 +108,9 @@ bool cache_hier_probe_dirty(const struct cache_hier *h, enum mem_served level, u
 /**
  * cache_hier_check() - invariant checker for tests: every line in the set its
  * address indexes, no duplicates within a set, no dirty line in a
- * write-through level, hits + misses == accesses.
+ * write-through level, hits + misses == accesses, plus the layout's own
+ * invariants (valid ways a prefix, tags matching lines, an LRU set that is not
+ * full has its lowest free way least recent; see cache.c).
  * Return: 0 when all hold, else the number of the first violated invariant.
  */
 int cache_hier_check(const struct cache_hier *h);
