@@ -60,17 +60,18 @@ struct engine {
     bool line_valid, line_dirty;   /* last data line still the most recent touch of L1D */
     uint64_t last_line;
     uint64_t line_hits;
-    /* Fast-path hits not yet folded into the counters above (fold_fast()): loads,
-     * stores to a dirty line, first stores to the line (counted by the cache), fetches. */
+    /* Fast-path hits not yet folded into the counters above (fold_fast()), indexed so
+     * that fast[kind] counts the window hits: loads, stores to a dirty line, fetches,
+     * and [3] first stores to the line (counted by the cache). */
     uint64_t fast[4];
     uint64_t fast_synced;          /* the part of fast[] already counted in seq */
     /* Windows of the fast path, one per access kind: an access of the current
-     * context inside [lo, last] takes the hit path the checks in engine_event()
+     * context inside [lo, lo + span] takes the hit path the checks in engine_event()
      * established for that range (same L1 TLB entry, same L1D line, and for
      * stores a line already dirty).  Valid while gen == e->gen; every general
      * path bumps e->gen, since it may change any of that state. */
     struct win {
-        uint64_t gen, lo, last;
+        uint64_t gen, lo, span;    /* the window is [lo, lo + span] */
     } win[3];
     uint64_t gen;
     uint32_t lat_l1c;              /* L1D hit latency */
@@ -321,7 +322,7 @@ static inline void sync_seq(struct engine *e)
 static void fold_fast(struct engine *e)
 {
     sync_seq(e);
-    uint64_t ld = e->fast[0], st = e->fast[1] + e->fast[2], fe = e->fast[3];
+    uint64_t ld = e->fast[TR_LOAD], st = e->fast[TR_STORE] + e->fast[3], fe = e->fast[TR_IFETCH];
     uint64_t n = ld + st + fe;
     if (!n)
         return;
@@ -332,7 +333,7 @@ static void fold_fast(struct engine *e)
     e->accesses += n;
     e->utlb_hits[0] += ld + st;
     e->utlb_hits[1] += fe;
-    e->line_hits += ld + e->fast[1];
+    e->line_hits += ld + e->fast[TR_STORE];
     e->tlb_cycles += (ld + st) * e->lat_l1d + fe * e->lat_l1i;
     e->data_cycles += (ld + st) * e->lat_l1c;
     e->fetch_cycles += fe * e->lat_fetch;
@@ -593,14 +594,14 @@ static void prime_windows(struct engine *e, const struct trace_rec *rec)
         return;
     if (kind == TR_IFETCH) {
         uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
-        e->win[kind] = (struct win){ e->gen, va & ~pmask, va | pmask };
+        e->win[kind] = (struct win){ e->gen, va & ~pmask, pmask };
         return;
     }
     uint64_t pa = u->pa | (va & ((UINT64_C(1) << u->shift) - 1));
     if (!e->line_valid || (pa >> e->line_shift) != e->last_line)
         return;
     uint64_t lmask = (UINT64_C(1) << e->line_shift) - 1;
-    struct win w = { e->gen, va & ~lmask, va | lmask };
+    struct win w = { e->gen, va & ~lmask, lmask };
     e->win[TR_LOAD] = w;
     if (e->l1c_wb && e->line_dirty)
         e->win[TR_STORE] = w;
@@ -674,17 +675,17 @@ __attribute__((noinline)) static int event_checked(struct engine *e, const struc
             if (!cache_hier_store_mru(e->caches, pa))
                 return event_slow(e, rec, err);
             e->line_dirty = true;
-            e->fast[2]++;
+            e->fast[3]++;
         } else {
             e->fast[kind]++;
         }
         /* the rest of this line, within this page, takes the same path */
         uint64_t lmask = (UINT64_C(1) << e->line_shift) - 1;
-        e->win[kind] = (struct win){ e->gen, va & ~lmask, va | lmask };
+        e->win[kind] = (struct win){ e->gen, va & ~lmask, lmask };
     } else {
-        e->fast[3]++;
+        e->fast[TR_IFETCH]++;
         uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
-        e->win[kind] = (struct win){ e->gen, va & ~pmask, va | pmask };
+        e->win[kind] = (struct win){ e->gen, va & ~pmask, pmask };
     }
     return SIM_OK;
 }
@@ -695,9 +696,10 @@ static inline int event_one(struct engine *e, const struct trace_rec *rec, struc
     unsigned kind = rec->kind;
     if (kind <= TR_IFETCH && rec->vmid == e->ctx_vmid && rec->asid == e->ctx_asid) {
         const struct win *w = &e->win[kind];
-        uint64_t va = rec->va, last = va + (rec->size ? rec->size - 1 : 0);
-        if (w->gen == e->gen && va >= w->lo && last <= w->last && last >= va) {
-            e->fast[kind == TR_IFETCH ? 3 : kind]++;
+        /* va and its last byte in [lo, lo + span], without wrapping: two unsigned compares */
+        uint64_t off = rec->va - w->lo, extra = rec->size ? rec->size - 1 : 0;
+        if (w->gen == e->gen && off <= w->span && extra <= w->span - off) {
+            e->fast[kind]++;
             return SIM_OK;
         }
     }
