@@ -333,23 +333,38 @@ __attribute__((noinline)) static void write_back_victim(struct cache_hier *h, un
     absorb_write(h, k + 1, victim_pa);
 }
 
+/*
+ * The way a fill of @set takes at a packed LRU level: the least recent one, which is
+ * the lowest free one while the set is not full (see the top).  It becomes the most
+ * recent: every other rank moves down one, the unused ranks keep their 0xF
+ * (repl_order_touch() of the last rank).
+ */
+static cache_inline uint32_t lru_take(struct cache_lvl *L, uint32_t set)
+{
+    uint64_t o = L->order[set];
+    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
+    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    return way;
+}
+
+/* Store @line in slot @i (its previous line already dealt with). */
+static cache_inline void slot_put(struct cache_lvl *L, size_t i, uint64_t line, bool dirty)
+{
+    L->lines[i] = line;
+    L->tags[i] = (uint32_t)line;
+    L->dirty[i] = dirty;
+}
+
 /* fill() of a packed LRU level. */
 static cache_inline uint32_t fill_lru(struct cache_hier *h, unsigned k, uint64_t line,
                                       bool dirty, uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
-    /* The least recent way, which is the lowest free one while the set is not full
-     * (see the top).  It becomes the most recent: every other rank moves down one,
-     * the unused ranks keep their 0xF (repl_order_touch() of the last rank). */
-    uint64_t o = L->order[set];
-    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
-    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    uint32_t way = lru_take(L, set);
     size_t i = (size_t)set * L->ways + way;
     if (L->dirty[i])
         write_back_victim(h, k, i);
-    L->lines[i] = line;
-    L->tags[i] = (uint32_t)line;
-    L->dirty[i] = dirty;
+    slot_put(L, i, line, dirty);
     return way;
 }
 
@@ -372,9 +387,7 @@ static inline uint32_t fill(struct cache_hier *h, unsigned k, uint64_t line, boo
     size_t i = base + way;
     if (L->dirty[i])
         write_back_victim(h, k, i);
-    L->lines[i] = line;
-    L->tags[i] = (uint32_t)line;
-    L->dirty[i] = dirty;
+    slot_put(L, i, line, dirty);
     return way;
 }
 
@@ -558,15 +571,11 @@ static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64
                                         bool dirty, uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
-    uint64_t o = L->order[set];
-    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
-    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    uint32_t way = lru_take(L, set);
     size_t i = (size_t)set * L->ways + way;
     if (L->dirty[i])
         write_back_plain(h, k, L->lines[i]);
-    L->lines[i] = line;
-    L->tags[i] = (uint32_t)line;
-    L->dirty[i] = dirty;
+    slot_put(L, i, line, dirty);
     return way;
 }
 
