@@ -639,6 +639,26 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
         __builtin_prefetch(&L->lines[base]);
 #endif
         __builtin_prefetch(&L->order[set[nlev - 1]]);
+        __builtin_prefetch(&L->dirty[base]);
+        if (nlev - 2 > start) {
+            /* the level above the last one will evict its least recent line on the
+             * fill; if that line is dirty, its write-back visits the last level's set
+             * of that line: start those loads now as well */
+            const struct cache_lvl *U = &h->lv[nlev - 2];
+            uint32_t s = set[nlev - 2];
+            size_t v = (size_t)s * U->ways + ((U->order[s] >> U->lru_shift) & 0xF);
+            if (U->dirty[v] && U->lines[v] != LINE_INVALID) {
+                uint32_t vs = (uint32_t)U->lines[v] & (uint32_t)L->set_mask;
+                size_t vb = (size_t)vs * L->ways;
+#ifdef CACHE_SIMD
+                __builtin_prefetch(L->ways == 16 ? (const void *)&L->tags[vb] : &L->lines[vb]);
+#else
+                __builtin_prefetch(&L->lines[vb]);
+#endif
+                __builtin_prefetch(&L->order[vs]);
+                __builtin_prefetch(&L->dirty[vb]);
+            }
+        }
     }
     for (unsigned k = 0; k < nlev; k++)
         h->lv[k].mru_line = LINE_INVALID;
