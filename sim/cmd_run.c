@@ -9,7 +9,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +57,12 @@ static void usage(FILE *f)
 "  --quiet             no progress line\n");
 }
 
-/* Sum of sizes and SHA-256 of a file, or of every file of a directory in name order. */
-static int hash_trace(const char *path, uint64_t *bytes, char hex[65], struct sim_err *err)
+/*
+ * Sum of sizes and SHA-256 of a file, or of every file of a directory in name order.
+ * Gives up (SIM_EIO, "cancelled") when *@stop becomes non-zero.
+ */
+static int hash_trace(const char *path, uint64_t *bytes, char hex[65], const atomic_int *stop,
+                      struct sim_err *err)
 {
     struct stat st;
     struct sha256 sh;
@@ -82,7 +88,7 @@ static int hash_trace(const char *path, uint64_t *bytes, char hex[65], struct si
                 FILE *f = fopen(sub, "rb");
                 size_t got;
                 sha256_update(&sh, names[i]->d_name, strlen(names[i]->d_name) + 1);
-                while (f && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
+                while (f && !atomic_load(stop) && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
                     sha256_update(&sh, buf, got);
                     *bytes += got;
                 }
@@ -97,14 +103,61 @@ static int hash_trace(const char *path, uint64_t *bytes, char hex[65], struct si
         size_t got;
         if (!f)
             return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
-        while (!g_stop && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
+        while (!atomic_load(stop) && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
             sha256_update(&sh, buf, got);
             *bytes += got;
         }
         fclose(f);
     }
+    if (atomic_load(stop))
+        return sim_err_set(err, SIM_EIO, "%s: hashing cancelled", path);
     sha256_hex(&sh, hex);
     return SIM_OK;
+}
+
+/*
+ * The trace's identity for the run record, computed on another core while the
+ * replay runs (hashing a large trace first would delay every run by a full extra
+ * read of it); the run's final transaction stores it.
+ */
+struct hash_job {
+    const char *path;
+    pthread_t tid;
+    bool running;          /* a thread was started and not yet joined */
+    atomic_int stop;
+    int rc;
+    uint64_t bytes;
+    char hex[65];
+    struct sim_err err;
+};
+
+static void *hash_main(void *arg)
+{
+    struct hash_job *j = arg;
+    j->rc = hash_trace(j->path, &j->bytes, j->hex, &j->stop, &j->err);
+    return NULL;
+}
+
+static void hash_start(struct hash_job *j, const char *path)
+{
+    j->path = path;
+    atomic_init(&j->stop, 0);
+    j->hex[0] = '\0';
+    j->running = pthread_create(&j->tid, NULL, hash_main, j) == 0;
+    if (!j->running)
+        hash_main(j);          /* no thread: hash now */
+}
+
+/* Wait for the hash (@cancel: stop it first).  Return: the job's result. */
+static int hash_finish(struct hash_job *j, bool cancel)
+{
+    if (j->running) {
+        if (cancel)
+            atomic_store(&j->stop, 1);
+        pthread_join(j->tid, NULL);
+        j->running = false;
+    }
+    return j->rc;
 }
 
 static double now_s(void)
@@ -156,6 +209,7 @@ int cmd_run(int argc, char **argv)
     struct engine *eng = NULL;
     struct trace_reader *tr = NULL;
     bool run_open = false;
+    struct hash_job hash = { .rc = SIM_OK };
 
     sim_err_clear(&err);
     if (!cfg) {
@@ -291,17 +345,14 @@ int cmd_run(int argc, char **argv)
         }
         if ((rc = stats_sqlite_open(&sink, db_path, &so, &err)) < 0)
             goto fail;
-        uint64_t bytes;
-        char sha[65];
-        if ((rc = hash_trace(trace_path, &bytes, sha, &err)) < 0)
-            goto fail;
+        hash_start(&hash, trace_path);
         cfg_json = config_to_json(cfg);
         char host[256] = "";
         gethostname(host, sizeof(host) - 1);
         struct run_info ri = {
             .config_json = cfg_json ? cfg_json : "{}", .preset = cfg->preset,
             .trace_path = trace_path, .trace_format = trace_format_name(trace_reader_format(tr)),
-            .trace_bytes = bytes, .trace_sha256 = sha, .seed = cfg->seed,
+            .trace_bytes = 0, .trace_sha256 = "", .seed = cfg->seed,
             .version = MMUSIM_VERSION, .host = host, .label = label,
         };
         if ((rc = sink.ops->run_begin(sink.ctx, &ri, &err)) < 0)
@@ -353,6 +404,12 @@ int cmd_run(int argc, char **argv)
     if ((rc = engine_report(eng, &tot, &err)) < 0)
         goto fail;
     if (run_open) {
+        if ((rc = hash_finish(&hash, false)) < 0) {
+            err = hash.err;
+            goto fail;
+        }
+        tot.trace_bytes = hash.bytes;
+        tot.trace_sha256 = hash.hex;
         if ((rc = sink.ops->run_end(sink.ctx, &tot, &err)) < 0)
             goto fail;
         run_open = false;
@@ -399,6 +456,7 @@ out_fail:
     if (run_open)
         sink.ops->run_fail(sink.ctx, err.msg[0] ? err.msg : "failed");
 out:
+    hash_finish(&hash, true);
     if (sink.ops)
         sink.ops->close(sink.ctx);
     engine_destroy(eng);

@@ -1031,7 +1031,8 @@ int engine_report(struct engine *e, struct run_totals *out, struct sim_err *err)
     sb_printf(j, "}\n");
     if (j->oom)
         return sim_err_set(err, SIM_ENOMEM, "out of memory building the report");
-    *out = (struct run_totals){ e->metrics, e->n_metrics, e->bins, e->n_bins, sb_str(j) };
+    *out = (struct run_totals){ .metrics = e->metrics, .n_metrics = e->n_metrics, .bins = e->bins,
+                                .n_bins = e->n_bins, .summary_json = sb_str(j) };
     return SIM_OK;
 }
 

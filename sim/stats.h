@@ -75,6 +75,10 @@ struct run_totals {
     const struct stat_hist_bin *bins;
     size_t n_bins;
     const char *summary_json;  /* the same object `mmusim run --json` prints */
+    /* the trace's identity when it was not known at run_begin (hashed during the run):
+     * stored with the totals; NULL keeps what run_begin stored */
+    const char *trace_sha256;
+    uint64_t trace_bytes;
 };
 
 struct stats_ops {

@@ -311,7 +311,8 @@ static const char SQL_METRIC[] = "INSERT INTO metrics (run_id, name, value) VALU
 static const char SQL_HIST[] =
     "INSERT INTO hist (run_id, hist, key, count) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_COMPLETE[] =
-    "UPDATE runs SET status = 'complete', ended_at = ?2, summary_json = ?3, walks_logged = ?4"
+    "UPDATE runs SET status = 'complete', ended_at = ?2, summary_json = ?3, walks_logged = ?4,"
+    " trace_sha256 = coalesce(?5, trace_sha256), trace_bytes = coalesce(?6, trace_bytes)"
     " WHERE id = ?1 AND status = 'running'";
 static const char SQL_FAIL[] =
     "UPDATE runs SET status = 'failed', ended_at = ?2, fail_reason = ?3, walks_logged = ?4"
@@ -643,6 +644,10 @@ static int sink_run_end(void *ctx, const struct run_totals *t, struct sim_err *e
     if (t->summary_json)
         sqlite3_bind_text(s->st_complete, 3, t->summary_json, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s->st_complete, 4, (int64_t)s->walks_logged);
+    if (t->trace_sha256) {
+        sqlite3_bind_text(s->st_complete, 5, t->trace_sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->st_complete, 6, (int64_t)t->trace_bytes);
+    }
     if (step_reset(s->st_complete) < 0)
         goto fail;
     if (sqlite3_changes(s->db) != 1) {

@@ -137,7 +137,8 @@ static const struct stat_hist_bin BINS[] = {
 
 static struct run_totals totals(void)
 {
-    struct run_totals t = {METRICS, ARRAY_SIZE(METRICS), BINS, ARRAY_SIZE(BINS), "{\"ok\":1}"};
+    struct run_totals t = {.metrics = METRICS, .n_metrics = ARRAY_SIZE(METRICS), .bins = BINS,
+                           .n_bins = ARRAY_SIZE(BINS), .summary_json = "{\"ok\":1}"};
     return t;
 }
 
@@ -306,6 +307,31 @@ START_TEST(test_run_complete)
     ck_assert_int_eq(peek_int("SELECT walk_cycles_mean * 10 FROM v_runs WHERE id = 2"), 1045);
     ck_assert_int_eq(peek_int("SELECT count(*) FROM v_walk_cost_by_granule"), 2);
     ck_assert_str_eq(peek_text("SELECT summary_json FROM runs WHERE id = 2"), "{\"ok\":1}");
+}
+END_TEST
+
+/* A trace hashed during the run: run_end stores its identity with the totals; without
+ * one, what run_begin stored stays. */
+START_TEST(test_run_end_trace_hash)
+{
+    struct stats_sink s;
+    struct sim_err err = {0};
+    open_sink(&s, NULL);
+    for (int i = 0; i < 2; i++) {
+        struct run_info ri = info(CFG_VIRT, i ? "keep" : "late");
+        ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+        struct run_totals t = totals();
+        if (i == 0) {
+            t.trace_sha256 = "cafe";
+            t.trace_bytes = 99;
+        }
+        ck_assert_int_eq(s.ops->run_end(s.ctx, &t, &err), SIM_OK);
+    }
+    s.ops->close(s.ctx);
+    ck_assert_str_eq(peek_text("SELECT trace_sha256 || '/' || trace_bytes FROM runs WHERE id = 1"),
+                     "cafe/99");
+    ck_assert_str_eq(peek_text("SELECT trace_sha256 || '/' || trace_bytes FROM runs WHERE id = 2"),
+                     "ab/1234");
 }
 END_TEST
 
@@ -533,7 +559,7 @@ START_TEST(test_run_end_atomic)
     struct walk_record w = walk(0);
     ck_assert_int_eq(s.ops->walk(s.ctx, &w, &err), SIM_OK);
     static const struct stat_metric dup[] = {{"walks", 1}, {"walks", 2}};
-    struct run_totals t = {dup, 2, NULL, 0, NULL};
+    struct run_totals t = {.metrics = dup, .n_metrics = 2};
     ck_assert_int_eq(s.ops->run_end(s.ctx, &t, &err), SIM_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.msg, "'walks' given twice"));
     ck_assert_str_eq(peek_text("SELECT status FROM runs"), "running");
@@ -607,6 +633,7 @@ Suite *stats_sqlite_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_run_complete);
+    tcase_add_test(tc, test_run_end_trace_hash);
     tcase_add_test(tc, test_walk_log_modes);
     tcase_add_loop_test(tc, test_parse_walk_log, 0, (int)ARRAY_SIZE(WALK_LOG_CASES));
     tcase_add_test(tc, test_batches_visible);
