@@ -2,11 +2,17 @@
  * cache/cache.c - the data-cache hierarchy (contract and model in cache.h).
  *
  * Each level stores the full line number (pa >> line_shift) per way, with
- * LINE_INVALID for an empty way, plus a dirty byte, plus the line number's low
- * 32 bits (the tag array, 64-byte aligned): a 16-way set's tags fit one host
- * cache line and are compared four at a time, and a match is confirmed against
- * the full line number, so a tag collision (lines 2^32 lines apart, or an empty
- * way's stale tag) costs a compare, never a wrong hit.  Levels are kept in an
+ * LINE_INVALID for an empty way, plus a dirty byte, plus a 32-bit tag (the tag
+ * array, 64-byte aligned): a 16-way set's tags fit one host cache line and are
+ * compared four at a time.  The tag is the line number shifted right by tag_shift:
+ * by the set bits when the sets are a power of two and what remains of a PA below
+ * 2^48 then fits in 31 bits (the LLC of every preset), else by nothing (its low 32
+ * bits).  A match is confirmed against the full line number, so a tag collision
+ * (an empty way's stale tag, or lines 2^32 lines apart) costs a compare, never a
+ * wrong hit; except that for a line below tag_limit the tag is exact (it holds all
+ * the bits the set does not imply, and never equals an empty way's 0xFFFFFFFF), and
+ * the confirming read, a host cache miss in a big level, is skipped.  Other lines'
+ * tags have their top bit set, so they never equal an exact tag.  Levels are kept in an
  * array indexed like enum mem_served (0 = L1D, 1 = L2, 2 = LLC) so that a
  * walker port maps to its first level by subtracting one.
  *
@@ -55,7 +61,9 @@
 struct cache_lvl {
     /* Hot: what a lookup and a fill read, first and together. */
     uint64_t *lines;           /* sets * ways line numbers, LINE_INVALID when empty */
-    uint32_t *tags;            /* sets * ways: low 32 bits of each line number (see the top) */
+    uint32_t *tags;            /* sets * ways: tag_of() each line number (see the top) */
+    uint8_t tag_shift;         /* tag = line >> tag_shift */
+    uint64_t tag_limit;        /* lines below it have exact tags; 0: none */
     uint8_t *dirty;            /* sets * ways */
     uint64_t *order;           /* packed LRU: repl.state, one order word per set; else NULL */
     /* The line touched last at this level and its slot: a repeat access to it is a hit
@@ -128,6 +136,11 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
     L->sets_pow2 = is_pow2(L->sets);
     L->set_mask = L->sets - 1;
     L->line_shift = (uint8_t)log2_u64(c->line_bytes);
+    if (L->sets_pow2) {
+        /* exact tags below 2^(31 + set bits) lines (see the top) */
+        L->tag_shift = (uint8_t)log2_u64(L->sets);
+        L->tag_limit = UINT64_C(1) << (31 + L->tag_shift);
+    }
     L->latency_cycles = c->latency_cycles;
     L->lines = malloc(lines * sizeof(*L->lines));
     L->dirty = calloc(lines, 1);
@@ -137,7 +150,7 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
         return sim_err_set(err, SIM_ENOMEM, "mem.%s: out of memory for %" PRIu64 " lines", n, lines);
     for (uint64_t i = 0; i < lines; i++) {
         L->lines[i] = LINE_INVALID;
-        L->tags[i] = (uint32_t)LINE_INVALID;
+        L->tags[i] = UINT32_MAX;   /* tag_of(LINE_INVALID) */
     }
     L->mru_line = LINE_INVALID;
     /* a distinct random stream per level, all derived from the run's seed */
@@ -207,6 +220,13 @@ void cache_hier_destroy(struct cache_hier *h)
     free(h);
 }
 
+/* The tag of @line at @L (see the top). */
+static inline uint32_t tag_of(const struct cache_lvl *L, uint64_t line)
+{
+    return line < L->tag_limit ? (uint32_t)(line >> L->tag_shift)
+                               : (uint32_t)line | UINT32_C(0x80000000);
+}
+
 static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
 {
     if (__builtin_expect(L->sets_pow2, 1))
@@ -264,7 +284,8 @@ static inline int find_plain(const struct cache_lvl *L, size_t base, uint64_t li
         return scan_n(row, 2, line);
 #ifdef CACHE_SIMD
     const __m128i *t = (const __m128i *)&L->tags[base];
-    __m128i key = _mm_set1_epi32((int)(uint32_t)line);
+    __m128i key = _mm_set1_epi32((int)tag_of(L, line));
+    bool exact = line < L->tag_limit;
     __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t), key),
                                 _mm_cmpeq_epi32(_mm_load_si128(t + 1), key));
     __m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t + 2), key),
@@ -272,7 +293,7 @@ static inline int find_plain(const struct cache_lvl *L, size_t base, uint64_t li
     /* bit w: the tag of way w matches */
     for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b)); m; m &= m - 1) {
         unsigned w = (unsigned)__builtin_ctz(m);
-        if (row[w] == line)
+        if (exact || row[w] == line)   /* an exact tag needs no confirming read */
             return (int)w;
     }
     return -1;
@@ -351,7 +372,7 @@ static cache_inline uint32_t lru_take(struct cache_lvl *L, uint32_t set)
 static cache_inline void slot_put(struct cache_lvl *L, size_t i, uint64_t line, bool dirty)
 {
     L->lines[i] = line;
-    L->tags[i] = (uint32_t)line;
+    L->tags[i] = tag_of(L, line);
     L->dirty[i] = dirty;
 }
 
@@ -823,7 +844,7 @@ int cache_hier_check(const struct cache_hier *h)
                 }
                 if (set_of(L, row[w]) != set)
                     return 3;         /* line in the wrong set */
-                if (L->tags[(size_t)set * L->ways + w] != (uint32_t)row[w])
+                if (L->tags[(size_t)set * L->ways + w] != tag_of(L, row[w]))
                     return 8;         /* tag not the line's low bits */
                 if (drow[w] && !L->write_back)
                     return 4;         /* write-through levels hold no dirty data */
