@@ -136,28 +136,14 @@ int trace_open(struct trace_reader **out, const char *path, enum trace_format fm
     return SIM_OK;
 }
 
-int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err)
-{
-    if (r->ipend < r->npend) {
-        *rec = r->pend[r->ipend++];
-        r->nevents++;
-        return SIM_OK;
-    }
-    if (r->fmt == TRACE_FMT_NATIVE && tr_native_fast(r, rec)) {
-        r->nevents++;
-        return SIM_OK;
-    }
-    int rc = r->next(r, rec, err);
-    if (rc == SIM_OK)
-        r->nevents++;
-    return rc;
-}
-
 /*
- * The plain native access records of tr_native_fast(), decoded in a loop with the
- * decoder state in locals (stores to @recs could alias the reader's fields, which
- * would otherwise be reloaded for every record).  Returns how many were decoded;
- * it stops, consuming nothing more, at the first record it does not take.
+ * Up to @max plain native access records (layout in trace_native.c) decoded in a
+ * loop with the decoder state in locals (stores to @recs could alias the reader's
+ * fields, which would otherwise be reloaded for every record).  Plain: at least 32
+ * bytes buffered, an access tag, varints within 8 bytes, a size of at most 5 bytes.
+ * Returns how many were decoded; it stops, consuming nothing more, at the first
+ * record it does not take (other records, errors, the end of the buffer), which
+ * the format's next() then decodes, giving the same events.
  */
 static unsigned native_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max)
 {
@@ -214,6 +200,23 @@ static unsigned native_batch(struct trace_reader *r, struct trace_rec *recs, uns
     for (unsigned i = 0; i < 3; i++)
         r->last_size[i] = last_size[i];
     return n;
+}
+
+int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err)
+{
+    if (r->ipend < r->npend) {
+        *rec = r->pend[r->ipend++];
+        r->nevents++;
+        return SIM_OK;
+    }
+    if (r->fmt == TRACE_FMT_NATIVE && native_batch(r, rec, 1) == 1) {
+        r->nevents++;
+        return SIM_OK;
+    }
+    int rc = r->next(r, rec, err);
+    if (rc == SIM_OK)
+        r->nevents++;
+    return rc;
 }
 
 int trace_next_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max,

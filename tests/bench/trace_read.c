@@ -30,13 +30,15 @@ static void bench(const char *label, const char *path, enum trace_format fmt)
             fprintf(stderr, "%s\n", err.msg);
             exit(1);
         }
-        struct trace_rec rec;
+        /* in batches, as `mmusim run` reads */
+        struct trace_rec recs[256];
         uint64_t n = 0, sum = 0;
         double t0 = now();
         int rc;
-        while ((rc = trace_next(r, &rec, &err)) == SIM_OK) {
-            n++;
-            sum += rec.va;
+        while ((rc = trace_next_batch(r, recs, 256, &err)) > 0) {
+            for (int i = 0; i < rc; i++)
+                sum += recs[i].va;
+            n += (uint64_t)rc;
         }
         double dt = now() - t0;
         if (rc < 0) {
