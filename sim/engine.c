@@ -85,6 +85,7 @@ struct engine {
     struct walk_record rec;
     uint64_t walk_cycles;          /* cycles of the walk in progress */
     uint64_t fetch_served[3][SERVED_COUNT];  /* this walk's fetches by stage/level served */
+    bool s2c_on;                   /* the IPA cache is looked up (on, and stage 2 is) */
 
     /* totals */
     uint64_t events[TR_KIND_COUNT];
@@ -135,6 +136,8 @@ static bool hook_s2_lookup(void *ctx, uint64_t ipa, struct s2_leaf *leaf)
 {
     struct engine *e = ctx;
     struct tlb_entry te;
+    if (!e->s2c_on)
+        return false;
     e->walk_cycles += e->lat_s2c;
     if (!tlb_lookup(e->s2c, ipa, e->ctx_vmid, 0, &te)) {
         e->s2c_misses++;
@@ -154,6 +157,8 @@ static bool hook_s2_lookup(void *ctx, uint64_t ipa, struct s2_leaf *leaf)
 static void hook_s2_fill(void *ctx, const struct s2_leaf *leaf)
 {
     struct engine *e = ctx;
+    if (!e->s2c_on)
+        return;
     struct tlb_entry te = {
         .va = leaf->ia_base, .pa = leaf->oa_base, .ipa = leaf->ia_base, .vmid = e->ctx_vmid,
         .asid = 0, .shift = leaf->shift, .level = (uint8_t)leaf->level, .global = true,
@@ -174,6 +179,15 @@ static void hook_s1_table(void *ctx, int8_t level, uint8_t shift, uint64_t va, u
     };
     pwc_insert(e->pwc, &pe);
 }
+
+/* The walker with the hooks above built in (mmu/walk_impl.h): walk_translate_impl(),
+ * called with ctx = the engine, is walk_translate() with e->hooks, inlined. */
+#define WALK_FETCH(ws, pa, stage, level)        hook_fetch((ws)->ctx, (pa), (stage), (level))
+#define WALK_S2_LOOKUP(ws, ipa, leaf)           hook_s2_lookup((ws)->ctx, (ipa), (leaf))
+#define WALK_S2_FILL(ws, leaf)                  hook_s2_fill((ws)->ctx, (leaf))
+#define WALK_S1_TABLE(ws, level, shift, va, next_ipa, tattrs)                              \
+    hook_s1_table((ws)->ctx, (level), (shift), (va), (next_ipa), (tattrs))
+#include "mmu/walk_impl.h"
 
 /* ---- construction ---- */
 
@@ -224,6 +238,7 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
         if (pwc_caches_level(e->pwc, level))
             e->pwc_levels |= 1u << level;
     e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
+    e->s2c_on = cfg->s2_ipa_cache.enabled && cfg->virtualized;
     e->port = cfg->mem.walker_port;
     e->gen = 1;   /* the zeroed windows (gen 0) are invalid */
     e->l1c_on = cfg->mem.l1d.enabled;
@@ -428,12 +443,6 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
     int el = half;                               /* TTBR1 = kernel (EL1), TTBR0 = user (EL0) */
     enum access_kind acc = kind == TR_STORE ? ACC_WRITE : kind == TR_IFETCH ? ACC_EXEC : ACC_READ;
     const struct stage_params *sp = &p->rg.s1[half];
-    struct walk_hooks hooks = {
-        .ctx = e, .fetch = hook_fetch,
-        .s2_lookup = e->cfg->s2_ipa_cache.enabled && e->cfg->virtualized ? hook_s2_lookup : NULL,
-        .s2_fill = e->cfg->s2_ipa_cache.enabled && e->cfg->virtualized ? hook_s2_fill : NULL,
-        .s1_table = e->cfg->s1_walk_cache.enabled ? hook_s1_table : NULL,
-    };
     struct walk_result wr;
     bool ok = false;
 
@@ -446,7 +455,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
             for (int level = 2; level >= sp->start_level; level--) {
                 if (!((e->pwc_levels >> level) & 1))
                     continue;
-                unsigned shift = vmsa_level_shift(sp->granule_shift, level);
+                unsigned shift = sp->level_shift[level];
                 if (pwc_lookup(e->pwc, vmid, asid, (int8_t)level, (uint8_t)shift, va, &pe)) {
                     start = (struct walk_start){ (int8_t)(level + 1), pe.ipa, pe.attrs };
                     startp = &start;
@@ -458,7 +467,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
             else
                 e->pwc_misses++;
         }
-        ok = walk_translate(e->mem, &p->rg, va, acc, el, &hooks, startp, &wr);
+        ok = walk_translate_impl(e->mem, &p->rg, va, acc, el, NULL, e, startp, &wr);
         if (ok)
             break;
         /* A first touch: the OS model maps, the walk is retried.  The faulting
