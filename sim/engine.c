@@ -84,7 +84,7 @@ struct engine {
     /* the walk in progress */
     struct walk_record rec;
     uint64_t walk_cycles;          /* cycles of the walk in progress */
-    uint64_t fetch_served[3][SERVED_COUNT];  /* this walk's fetches by stage/level served */
+    uint32_t fetch_served[2][SERVED_COUNT];  /* this walk's fetches by stage - 1 and level served */
     bool s2c_on;                   /* the IPA cache is looked up (on, and stage 2 is) */
 
     /* totals */
@@ -122,7 +122,7 @@ static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
     e->line_valid = false;
     uint32_t c = cache_hier_access(e->caches, pa, MEM_READ, e->port, &served);
     e->walk_cycles += c;
-    e->fetch_served[stage][served]++;
+    e->fetch_served[stage - 1][served]++;
     struct walk_record *r = &e->rec;
     if (e->sink.ops && r->nfetch < WALK_MAX_FETCH) {   /* the walk log's per-fetch detail */
         r->fetch_stage[r->nfetch] = stage;
@@ -395,7 +395,7 @@ static void record_walk(struct engine *e, uint64_t cycles, unsigned refs)
         e->walk_cycles_max = cycles;
     for (int s = 1; s <= 2; s++)
         for (int l = 0; l < SERVED_COUNT; l++)
-            e->served[s][l] += e->fetch_served[s][l];
+            e->served[s][l] += e->fetch_served[s - 1][l];
     struct id_stats *v = e->ctx_vm_stats, *a = e->ctx_as_stats;
     if (v) {
         v->walks++;
