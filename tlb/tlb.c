@@ -42,6 +42,7 @@
  */
 #include "tlb/tlb.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,11 @@
 #define FILTER_MIN_WAYS 8
 #define ID_MASK_ASID    UINT32_C(0xFFFFFFFF)   /* non-global: VMID and ASID compared */
 #define ID_MASK_GLOBAL  UINT32_C(0x0000FFFF)   /* global: VMID only */
+
+/* tlb_insert() stores an entry's tags (vmid .. perms) as one 8-byte word. */
+_Static_assert(offsetof(struct tlb_entry, perms) + 1 - offsetof(struct tlb_entry, vmid) == 8 &&
+                   offsetof(struct tlb_entry, perms) + 1 == sizeof(struct tlb_entry),
+               "struct tlb_entry: vmid .. perms must be the last 8 bytes");
 
 struct tlb_tag {
     uint64_t vpn;         /* va >> shift, VPN_INVALID when the slot is empty */
@@ -101,6 +107,14 @@ struct tlb {
     /* By entry shift: the size an entry is inserted with (the largest held size
      * <= it), 0 when none is or the shift is out of range or the level disabled. */
     uint8_t frac[256];
+    /* By entry shift k: k itself when k is held (inserted unfractured), another
+     * value otherwise; every value differs from its index when the fast paths are
+     * off (tlb_set_general_only()), so one compare admits the insert fast path. */
+    uint8_t exact[256];
+    /* The last 8 bytes of an entry (vmid .. perms) are stored as
+     * (tail & tail_and) | tail_or: the identity for TLB_ROLE_LEAF, asid = 0 and
+     * global = true for TLB_ROLE_S2 (see tlb_insert()). */
+    uint64_t tail_and, tail_or;
 };
 
 void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
@@ -129,6 +143,7 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     }
     t->role = role;
     t->enabled = cfg->enabled;
+    tlb_set_general_only(t, true);   /* nothing is held yet: no insert is fast */
     if (!cfg->enabled)
         return t;
 
@@ -170,6 +185,18 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     for (unsigned k = TLB_MIN_SHIFT; k <= TLB_MAX_SHIFT; k++) {
         uint64_t held = t->page_sizes & GENMASK64(k, 0);
         t->frac[k] = held ? (uint8_t)log2_u64(held) : 0;
+    }
+    tlb_set_general_only(t, false);
+    t->tail_and = ~UINT64_C(0);
+    if (role == TLB_ROLE_S2) {   /* IPA -> PA entries: asid 0, global */
+        struct tlb_entry m;
+        memset(&m, 0xFF, sizeof(m));
+        m.asid = 0;
+        m.global = false;
+        memcpy(&t->tail_and, &m.vmid, sizeof(t->tail_and));
+        memset(&m, 0, sizeof(m));
+        m.global = true;
+        memcpy(&t->tail_or, &m.vmid, sizeof(t->tail_or));
     }
     for (uint32_t i = 0; i < cfg->entries; i++) {
         t->tags[i] = (struct tlb_tag){ .vpn = VPN_INVALID };
@@ -422,7 +449,10 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
     t->tags[slot].vpn = VPN_INVALID;
 }
 
-void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
+/* The general insert: fracturing, the duplicate and free-way searches, every
+ * case of tlb_insert()'s contract. */
+__attribute__((noinline)) static void insert_general(struct tlb *t, const struct tlb_entry *e,
+                                                     uint64_t va)
 {
     unsigned s = t->frac[e->shift];
     if (!s)
@@ -503,6 +533,65 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     }
     t->hint[hint_of(va)] = (struct tlb_hint){ set, way };
     t->st.inserts++;
+}
+
+/*
+ * The common insert, inline: an unfractured entry whose key the last lookup
+ * proved absent (miss memo) into a full set, so the policy's victim is replaced
+ * in place.  Every other case goes to insert_general(), which then sees the
+ * same state (nothing is changed before the decision).  The entry is written
+ * field by field (bases masked as the general path does, the trailing tags in
+ * one 8-byte store) rather than copied whole and patched.
+ */
+void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
+{
+    unsigned s = e->shift;
+    if (t->exact[s] != s)
+        return insert_general(t, e, va);
+    uint64_t keep = ~UINT64_C(0) << s;
+    uint64_t vpn = e->va >> s;
+    bool global = e->global || t->role == TLB_ROLE_S2;
+    uint32_t id = global ? e->vmid : id_of(e->vmid, e->asid);
+    uint32_t mask = global ? ID_MASK_GLOBAL : ID_MASK_ASID;
+    uint32_t set = set_of(t, vpn);
+    if (!t->miss_valid || (t->miss_va >> s) != vpn || ((t->miss_key ^ id) & mask) != 0 ||
+        t->set_valid[set] != t->ways)
+        return insert_general(t, e, va);
+    t->miss_valid = false;
+    t->mru_valid = false;
+    uint32_t way = repl_replace(&t->repl, set);
+    size_t slot = (size_t)set * t->ways + way;
+    struct tlb_tag *g = &t->tags[slot];
+    struct tlb_entry *d = &t->ents[slot];
+    unsigned os = d->shift;
+    if (t->filter) {
+        t->filter[filter_of(g->vpn, os)]--;
+        t->filter[filter_of(vpn, s)]++;
+    }
+    if (os != s) {
+        if (--t->count[os] == 0)
+            t->present &= ~BIT64(os);
+        t->count[s]++;
+        t->present |= BIT64(s);
+    }
+    t->st.evictions++;
+    *g = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
+    uint64_t tail;
+    memcpy(&tail, &e->vmid, sizeof(tail));
+    tail = (tail & t->tail_and) | t->tail_or;
+    d->va = e->va & keep;
+    d->pa = e->pa & keep;
+    d->ipa = e->ipa & keep;
+    memcpy(&d->vmid, &tail, sizeof(tail));
+    t->hint[hint_of(va)] = (struct tlb_hint){ set, way };
+    t->st.inserts++;
+}
+
+void tlb_set_general_only(struct tlb *t, bool on)
+{
+    for (unsigned k = 0; k < 256; k++)
+        t->exact[k] = !on && k >= TLB_MIN_SHIFT && k <= TLB_MAX_SHIFT &&
+                              (t->page_sizes & BIT64(k)) ? (uint8_t)k : (uint8_t)(k ^ 1);
 }
 
 unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
