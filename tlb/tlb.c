@@ -31,8 +31,11 @@
  * duplicate search is skipped.
  *
  * Key filter (also a speed-up only): a fully associative level wider than
- * FILTER_MIN_WAYS keeps a counting filter, FILTER_SIZE counters indexed by a
- * hash of (vpn, shift), each the number of valid entries with that hash.  A
+ * FILTER_MIN_WAYS keeps a counting filter, 2^filter_bits counters indexed by a
+ * hash of (vpn, shift), each the number of valid entries with that hash.  There
+ * are about 32 counters per way (FILTER_PER_WAY_SHIFT; at least 2^FILTER_MIN_BITS),
+ * so a lookup that misses finds a non-zero counter for about 1 in 32 of them
+ * (48 ways: 2048 counters, 2.3%) and rarely pays for the scan.  A
  * zero counter proves that no entry of that (vpn, shift) is held, whatever its
  * VMID/ASID, so a lookup whose every present size hashes to a zero counter is a
  * miss without the 48-way scan, and an insert whose key hashes to zero needs
@@ -53,8 +56,9 @@
 #define SHIFT_INVALID   63
 #define HINT_BITS       8
 #define HINT_SIZE       (1u << HINT_BITS)
-#define FILTER_BITS     9
-#define FILTER_SIZE     (1u << FILTER_BITS)
+#define FILTER_MIN_BITS 9
+#define FILTER_MAX_BITS 20
+#define FILTER_PER_WAY_SHIFT 5
 #define FILTER_MIN_WAYS 8
 #define ID_MASK_ASID    UINT32_C(0xFFFFFFFF)   /* non-global: VMID and ASID compared */
 #define ID_MASK_GLOBAL  UINT32_C(0x0000FFFF)   /* global: VMID only */
@@ -95,7 +99,8 @@ struct tlb {
     uint64_t present;          /* bit k set iff count[k] > 0 */
     struct tlb_tag *tags;      /* sets * ways */
     struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
-    uint32_t *filter;          /* FILTER_SIZE counters (fully associative levels), or NULL */
+    uint32_t *filter;          /* 2^filter_bits counters (fully associative levels), or NULL */
+    unsigned filter_shift;     /* 64 - filter_bits: the hash's top bits index the counters */
     uint32_t *set_valid;       /* valid entries per set: a full set has no free way */
     struct tlb_hint *hint;     /* HINT_SIZE slots, by (va >> 12) mod HINT_SIZE */
     struct tlb_stats st;       /* counters */
@@ -205,7 +210,11 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     if (repl_init(&t->repl, cfg->repl, t->sets, t->ways, seed, err) < 0)
         goto fail;
     if (t->sets == 1 && t->ways > FILTER_MIN_WAYS) {
-        t->filter = calloc(FILTER_SIZE, sizeof(*t->filter));
+        unsigned bits = FILTER_MIN_BITS;
+        while (bits < FILTER_MAX_BITS && (UINT64_C(1) << bits) < (uint64_t)t->ways << FILTER_PER_WAY_SHIFT)
+            bits++;
+        t->filter_shift = 64 - bits;
+        t->filter = calloc(UINT64_C(1) << bits, sizeof(*t->filter));
         if (!t->filter) {
             sim_err_set(err, SIM_ENOMEM, "tlb: out of memory");
             goto fail;
@@ -248,10 +257,10 @@ static inline bool slot_match(const struct tlb *t, size_t i, uint64_t va, uint32
 }
 
 /* Filter counter of the key (vpn, shift): a multiplicative hash. */
-static inline uint32_t filter_of(uint64_t vpn, unsigned shift)
+static inline uint32_t filter_of(const struct tlb *t, uint64_t vpn, unsigned shift)
 {
     return (uint32_t)(((vpn ^ ((uint64_t)shift << 56)) * UINT64_C(0x9E3779B97F4A7C15)) >>
-                      (64 - FILTER_BITS));
+                      t->filter_shift);
 }
 
 /* May an entry covering @va be held?  False only when none is (see the top). */
@@ -261,7 +270,7 @@ static inline bool filter_may_hold(const struct tlb *t, uint64_t va)
     while (sizes) {
         unsigned s = (unsigned)__builtin_ctzll(sizes);
         sizes &= sizes - 1;
-        if (t->filter[filter_of(va >> s, s)])
+        if (t->filter[filter_of(t, va >> s, s)])
             return true;
     }
     return false;
@@ -425,7 +434,7 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
     unsigned s = (unsigned)__builtin_ctzll(sizes);
     uint64_t vpn = va >> s;
     if (t->filter) {
-        if (!t->filter[filter_of(vpn, s)])
+        if (!t->filter[filter_of(t, vpn, s)])
             return miss(t, va, key);
         return lookup_fa(t, va, vpn, key, out);
     }
@@ -441,7 +450,7 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
 {
     unsigned s = t->ents[slot].shift;
     if (t->filter)
-        t->filter[filter_of(t->tags[slot].vpn, s)]--;
+        t->filter[filter_of(t, t->tags[slot].vpn, s)]--;
     if (--t->count[s] == 0)
         t->present &= ~BIT64(s);
     t->valid--;
@@ -479,7 +488,7 @@ __attribute__((noinline)) static void insert_general(struct tlb *t, const struct
     /* The duplicate search compares the VPN first: an empty slot (VPN_INVALID)
      * never equals a real VPN, and most slots differ there.  It is skipped when
      * the filter proves there is no duplicate. */
-    if (!no_dup && (!t->filter || t->filter[filter_of(vpn, s)] != 0)) {
+    if (!no_dup && (!t->filter || t->filter[filter_of(t, vpn, s)] != 0)) {
         for (uint32_t w = 0; w < t->ways; w++) {
             if (g[w].vpn == vpn && g[w].id == id && g[w].mask == mask &&
                 t->ents[base + w].shift == s) {
@@ -507,7 +516,7 @@ __attribute__((noinline)) static void insert_general(struct tlb *t, const struct
             way = repl_replace(&t->repl, set);
             unsigned os = t->ents[base + way].shift;
             if (t->filter)
-                t->filter[filter_of(g[way].vpn, os)]--;
+                t->filter[filter_of(t, g[way].vpn, os)]--;
             if (os != s) {
                 if (--t->count[os] == 0)
                     t->present &= ~BIT64(os);
@@ -517,7 +526,7 @@ __attribute__((noinline)) static void insert_general(struct tlb *t, const struct
             t->st.evictions++;
         }
         if (t->filter)
-            t->filter[filter_of(vpn, s)]++;
+            t->filter[filter_of(t, vpn, s)]++;
     }
     g[way] = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
     /* copy the informational fields whole, then re-base and re-size */
@@ -565,8 +574,8 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     struct tlb_entry *d = &t->ents[slot];
     unsigned os = d->shift;
     if (t->filter) {
-        t->filter[filter_of(g->vpn, os)]--;
-        t->filter[filter_of(vpn, s)]++;
+        t->filter[filter_of(t, g->vpn, os)]--;
+        t->filter[filter_of(t, vpn, s)]++;
     }
     if (os != s) {
         if (--t->count[os] == 0)
@@ -703,11 +712,16 @@ int tlb_check(const struct tlb *t)
         if (t->hint[i].set >= t->sets || t->hint[i].way >= t->ways)
             return 11;
     if (t->filter) {
-        uint32_t fc[FILTER_SIZE] = { 0 };
+        size_t n = (size_t)1 << (64 - t->filter_shift);
+        uint32_t *fc = calloc(n, sizeof(*fc));
+        if (!fc)
+            return 14;                /* (cannot check: out of memory) */
         for (uint32_t w = 0; w < t->ways; w++)
             if (t->tags[w].vpn != VPN_INVALID)
-                fc[filter_of(t->tags[w].vpn, t->ents[w].shift)]++;
-        if (memcmp(fc, t->filter, sizeof(fc)) != 0)
+                fc[filter_of(t, t->tags[w].vpn, t->ents[w].shift)]++;
+        bool same = memcmp(fc, t->filter, n * sizeof(*fc)) == 0;
+        free(fc);
+        if (!same)
             return 12;            /* key filter out of step with the entries */
     }
     return 0;
