@@ -51,6 +51,9 @@ struct repl {
     uint32_t ways;             /* real ways per set (>= 1) */
     uint32_t tree_ways;        /* PLRU: ways rounded up to a power of two */
     uint32_t tree_words;       /* PLRU: 64-bit words of node bits per set */
+    unsigned last_pos;         /* packed LRU: 4 * (ways - 1), the bit of the least recent rank */
+    uint64_t below_last;       /* packed LRU: the ranks more recent than the last, 2^last_pos - 1 */
+    uint64_t above_last;       /* packed LRU: the unused ranks past the last (all 0xF) */
     uint64_t *state;           /* packed LRU: one order word per set; PLRU: sets*tree_words */
     struct repl_link *link;    /* list LRU: sets*ways links */
     uint32_t *ends;            /* list LRU: per set [2s] = most recent way, [2s+1] = least */
@@ -84,7 +87,7 @@ uint32_t repl_victim_slow(struct repl *r, uint32_t set);
 static inline uint32_t repl_victim(struct repl *r, uint32_t set)
 {
     if (r->packed)   /* the least recent rank */
-        return (uint32_t)(r->state[set] >> (4 * (r->ways - 1))) & 0xF;
+        return (uint32_t)(r->state[set] >> r->last_pos) & 0xF;
     return repl_victim_slow(r, set);
 }
 
@@ -141,10 +144,8 @@ static inline uint32_t repl_replace(struct repl *r, uint32_t set)
 {
     if (r->packed) {
         uint64_t o = r->state[set];
-        unsigned pos = 4 * (r->ways - 1);                            /* the least recent rank */
-        uint32_t way = (uint32_t)(o >> pos) & 0xF;
-        uint64_t below = o & ((UINT64_C(1) << pos) - 1);
-        r->state[set] = (o & (~UINT64_C(0) << pos << 4)) | (below << 4) | way;
+        uint32_t way = (uint32_t)(o >> r->last_pos) & 0xF;          /* the least recent rank */
+        r->state[set] = (o & r->above_last) | ((o & r->below_last) << 4) | way;
         return way;
     }
     return repl_replace_slow(r, set);
