@@ -146,9 +146,9 @@ __attribute__((noinline)) static bool hit(struct pwc *p, uint32_t set, uint32_t 
                                           struct pwc_entry *out)
 {
     p->st.hits++;
-    repl_touch(&p->repl, set, way);
     if (out)
         *out = p->ents[(size_t)set * p->ways + way];
+    repl_touch(&p->repl, set, way);   /* last: nothing is live across its calls */
     return true;
 }
 
