@@ -34,14 +34,19 @@
  * FILTER_MIN_WAYS keeps a counting filter, 2^filter_bits counters indexed by a
  * hash of (vpn, shift), each the number of valid entries with that hash.  There
  * are about 32 counters per way (FILTER_PER_WAY_SHIFT; at least 2^FILTER_MIN_BITS),
- * so a lookup that misses finds a non-zero counter for about 1 in 32 of them
- * (48 ways: 2048 counters, 2.3%) and rarely pays for the scan.  A
- * zero counter proves that no entry of that (vpn, shift) is held, whatever its
+ * so a lookup that misses finds a non-zero counter, and pays for the scan, about
+ * 1 time in 32 (48 ways: 2048 counters, 2.3%).  A zero counter proves that no entry of that (vpn, shift) is held, whatever its
  * VMID/ASID, so a lookup whose every present size hashes to a zero counter is a
  * miss without the 48-way scan, and an insert whose key hashes to zero needs
  * no duplicate search (only a free-way search, and none when the level is
  * full).  A non-zero counter runs the original scan, so the entry that answers
  * and the way that is filled are the same as without the filter.
+ *
+ * Insert fast path (a speed-up only): the engine's fill after a miss, of a size
+ * the level holds, into a full set, is done inline by tlb_insert() (victim
+ * replaced in place, entry written field by field); anything else goes to
+ * insert_general().  Both give the same state: test_tlb_fast_vs_general drives
+ * a level with tlb_set_general_only() alongside one without.
  */
 #include "tlb/tlb.h"
 
