@@ -782,6 +782,8 @@ static void same_contents(const struct tlb *a, const struct tlb *b)
     static const uint8_t shifts[] = { 12, 21, 30 };
     ck_assert_uint_eq(tlb_occupancy(a), tlb_occupancy(b));
     for (uint64_t page = 0; page < 8 * 512; page++) {
+        if (page % 512 >= 160)
+            continue;   /* the test's VAs: 160 pages at the start of each of 8 2M regions */
         uint64_t va = page << 12;
         for (unsigned z = 0; z < ARRAY_SIZE(shifts); z++) {
             if (va & GENMASK64(shifts[z] - 1, 0))
@@ -877,8 +879,11 @@ START_TEST(test_tlb_fast_vs_general)
                         }
                         ck_assert(memcmp(tlb_get_stats(a), tlb_get_stats(b),
                                          sizeof(struct tlb_stats)) == 0);
-                        ck_assert_int_eq(tlb_check(a), 0);
+                        if (i % 64 == 0)   /* (the full check is slow under the sanitizers) */
+                            ck_assert_int_eq(tlb_check(a), 0);
                     }
+                    ck_assert_int_eq(tlb_check(a), 0);
+                    ck_assert_int_eq(tlb_check(b), 0);
                     same_contents(a, b);
                     tlb_destroy(a);
                     tlb_destroy(b);
@@ -910,6 +915,7 @@ Suite *tlb_suite(void)
     tcase_add_test(tc, test_tlb_soak);
     tcase_add_test(tc, test_tlb_soak_miss_fill);
     tcase_add_test(tc, test_tlb_fast_vs_general);
+    tcase_set_timeout(tc, 30);   /* the soaks take a few seconds under the sanitizers */
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalidate");
