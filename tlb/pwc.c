@@ -36,6 +36,7 @@ struct pwc {
     uint32_t *set_valid;      /* valid entries per set */
     struct tlb_stats st;
     struct repl repl;
+    struct repl_lru_masks lru;   /* packed LRU replacement of a full set's fill */
     uint32_t valid;           /* valid entries */
 };
 
@@ -84,6 +85,7 @@ struct pwc *pwc_create(const struct pwc_config *cfg, uint64_t seed, struct sim_e
     }
     if (repl_init(&p->repl, cfg->repl, p->sets, p->ways, seed, err) < 0)
         goto fail;
+    repl_lru_masks_init(&p->repl, &p->lru);
     return p;
 fail:
     pwc_destroy(p);
@@ -229,7 +231,7 @@ void pwc_insert(struct pwc *p, const struct pwc_entry *e)
         p->set_valid[set]++;
         p->valid++;
     } else {
-        way = repl_replace(&p->repl, set);      /* victim, touched */
+        way = repl_replace_masked(&p->repl, &p->lru, set);   /* victim, touched */
         p->st.evictions++;
     }
     g[way] = (struct pwc_tag){ .tag = e->tag, .key = key };

@@ -37,11 +37,6 @@ int repl_init(struct repl *r, enum repl_policy policy, uint32_t sets, uint32_t w
     sim_rng_seed(&r->rng, seed);
 
     r->packed = policy == REPL_LRU && ways <= REPL_PACKED_WAYS;
-    if (r->packed) {
-        r->last_pos = 4 * (ways - 1);
-        r->below_last = (UINT64_C(1) << r->last_pos) - 1;
-        r->above_last = ~UINT64_C(0) << r->last_pos << 4;
-    }
 
     size_t n = 0;
     if (r->packed)

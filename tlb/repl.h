@@ -51,9 +51,6 @@ struct repl {
     uint32_t ways;             /* real ways per set (>= 1) */
     uint32_t tree_ways;        /* PLRU: ways rounded up to a power of two */
     uint32_t tree_words;       /* PLRU: 64-bit words of node bits per set */
-    unsigned last_pos;         /* packed LRU: 4 * (ways - 1), the bit of the least recent rank */
-    uint64_t below_last;       /* packed LRU: the ranks more recent than the last, 2^last_pos - 1 */
-    uint64_t above_last;       /* packed LRU: the unused ranks past the last (all 0xF) */
     uint64_t *state;           /* packed LRU: one order word per set; PLRU: sets*tree_words */
     struct repl_link *link;    /* list LRU: sets*ways links */
     uint32_t *ends;            /* list LRU: per set [2s] = most recent way, [2s+1] = least */
@@ -87,7 +84,7 @@ uint32_t repl_victim_slow(struct repl *r, uint32_t set);
 static inline uint32_t repl_victim(struct repl *r, uint32_t set)
 {
     if (r->packed)   /* the least recent rank */
-        return (uint32_t)(r->state[set] >> r->last_pos) & 0xF;
+        return (uint32_t)(r->state[set] >> (4 * (r->ways - 1))) & 0xF;
     return repl_victim_slow(r, set);
 }
 
@@ -144,8 +141,46 @@ static inline uint32_t repl_replace(struct repl *r, uint32_t set)
 {
     if (r->packed) {
         uint64_t o = r->state[set];
-        uint32_t way = (uint32_t)(o >> r->last_pos) & 0xF;          /* the least recent rank */
-        r->state[set] = (o & r->above_last) | ((o & r->below_last) << 4) | way;
+        unsigned pos = 4 * (r->ways - 1);                            /* the least recent rank */
+        uint32_t way = (uint32_t)(o >> pos) & 0xF;
+        uint64_t below = o & ((UINT64_C(1) << pos) - 1);
+        r->state[set] = (o & (~UINT64_C(0) << pos << 4)) | (below << 4) | way;
+        return way;
+    }
+    return repl_replace_slow(r, set);
+}
+
+/*
+ * A packed LRU's least recent rank and the masks around it, kept by an owner
+ * whose fills replace often (the TLBs, the walk cache), so that its
+ * repl_replace_packed() is three masks and a shift.  Kept outside struct repl,
+ * whose layout the data caches' hot paths are compiled against.
+ */
+struct repl_lru_masks {
+    unsigned last_pos;         /* 4 * (ways - 1): the bit of the least recent rank */
+    uint64_t below;            /* the more recent ranks: 2^last_pos - 1 */
+    uint64_t above;            /* the unused ranks past the last (all 0xF) */
+};
+
+/* Set up @m for @r (zeros, never used, unless @r is a packed LRU). */
+static inline void repl_lru_masks_init(const struct repl *r, struct repl_lru_masks *m)
+{
+    *m = (struct repl_lru_masks){ 0 };
+    if (!r->packed)
+        return;   /* ways > 16: 4 * (ways - 1) would shift past 64 bits */
+    m->last_pos = 4 * (r->ways - 1);
+    m->below = (UINT64_C(1) << m->last_pos) - 1;
+    m->above = ~UINT64_C(0) << m->last_pos << 4;
+}
+
+/* repl_replace() with the packed LRU case's masks from @m (set up for @r). */
+static inline uint32_t repl_replace_masked(struct repl *r, const struct repl_lru_masks *m,
+                                           uint32_t set)
+{
+    if (r->packed) {
+        uint64_t o = r->state[set];
+        uint32_t way = (uint32_t)(o >> m->last_pos) & 0xF;
+        r->state[set] = (o & m->above) | ((o & m->below) << 4) | way;
         return way;
     }
     return repl_replace_slow(r, set);

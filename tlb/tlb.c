@@ -125,6 +125,7 @@ struct tlb {
      * (tail & tail_and) | tail_or: the identity for TLB_ROLE_LEAF, asid = 0 and
      * global = true for TLB_ROLE_S2 (see tlb_insert()). */
     uint64_t tail_and, tail_or;
+    struct repl_lru_masks lru;   /* the insert fast path's packed LRU replacement */
 };
 
 void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
@@ -214,6 +215,7 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     }
     if (repl_init(&t->repl, cfg->repl, t->sets, t->ways, seed, err) < 0)
         goto fail;
+    repl_lru_masks_init(&t->repl, &t->lru);
     if (t->sets == 1 && t->ways > FILTER_MIN_WAYS) {
         unsigned bits = FILTER_MIN_BITS;
         while (bits < FILTER_MAX_BITS && (UINT64_C(1) << bits) < (uint64_t)t->ways << FILTER_PER_WAY_SHIFT)
@@ -573,7 +575,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
         return insert_general(t, e, va);
     t->miss_valid = false;
     t->mru_valid = false;
-    uint32_t way = repl_replace(&t->repl, set);
+    uint32_t way = repl_replace_masked(&t->repl, &t->lru, set);
     size_t slot = (size_t)set * t->ways + way;
     struct tlb_tag *g = &t->tags[slot];
     struct tlb_entry *d = &t->ents[slot];
