@@ -222,12 +222,87 @@ START_TEST(test_pwc_tlbi)
 }
 END_TEST
 
+/* The engine's probe before a walk, one pwc_lookup() per cached level, deepest
+ * first (what pwc_lookup_deepest() must equal). */
+static int probe_loop(struct pwc *w, const uint8_t *shifts, uint32_t levels, int to,
+                      uint16_t vmid, uint16_t asid, uint64_t va, struct pwc_entry *out)
+{
+    for (int level = 2; level >= to; level--) {
+        if (level < 0 || !((levels >> level) & 1))
+            continue;
+        if (pwc_lookup(w, vmid, asid, (int8_t)level, shifts[level], va, out))
+            return level;
+    }
+    return -1;
+}
+
+/*
+ * pwc_lookup_deepest() against the loop it replaces: two caches driven by the
+ * same inserts, probed one way each, give the same answers, entries, stats
+ * and (through later answers) replacement state.  4K, 16K and 64K granule
+ * shifts (64K level 0 resolves 55 bits), every subset of cached levels, start
+ * levels -1 to 3, every policy.
+ */
+START_TEST(test_pwc_lookup_deepest)
+{
+    static const uint8_t shifts[][3] = { { 39, 30, 21 }, { 47, 36, 25 }, { 55, 42, 29 } };
+    struct sim_rng g;
+    sim_rng_seed(&g, 23);
+    for (uint32_t levels = 0; levels <= 7; levels++) {
+        for (int p = REPL_LRU; p <= REPL_RANDOM; p++) {
+            for (unsigned k = 0; k < ARRAY_SIZE(shifts); k++) {
+                struct pwc *a = mk(16, 4, (enum repl_policy)p, levels);
+                struct pwc *b = mk(16, 4, (enum repl_policy)p, levels);
+                const uint8_t *sh = shifts[k];
+                for (int i = 0; i < 1500; i++) {
+                    uint64_t r = sim_rng_next(&g);
+                    uint64_t va = sim_rng_below(&g, 4) << sh[0] | sim_rng_below(&g, 4) << sh[1] |
+                                  sim_rng_below(&g, 16) << sh[2] | (r & 0xfff);
+                    uint16_t vmid = (uint16_t)(r >> 12 & 1), asid = (uint16_t)(r >> 13 & 1);
+                    if ((r >> 16) % 3 == 0) {
+                        int8_t level = (int8_t)((r >> 20) % 3);
+                        struct pwc_entry e = { .tag = va >> sh[level], .ipa = r >> 24,
+                                               .pa = r >> 28, .vmid = vmid, .asid = asid,
+                                               .level = level, .shift = sh[level],
+                                               .attrs = (uint8_t)(r >> 32) };
+                        pwc_insert(a, &e);
+                        pwc_insert(b, &e);
+                        continue;
+                    }
+                    int start = (int)((r >> 40) % 5) - 1;
+                    struct pwc_entry oa, ob;
+                    memset(&oa, 0, sizeof(oa));
+                    memset(&ob, 0, sizeof(ob));
+                    int la = pwc_lookup_deepest(a, vmid, asid, start, sh, va, &oa);
+                    int lb = probe_loop(b, sh, levels, start, vmid, asid, va, &ob);
+                    ck_assert_int_eq(la, lb);
+                    ck_assert(memcmp(&oa, &ob, sizeof(oa)) == 0);
+                    ck_assert(memcmp(pwc_get_stats(a), pwc_get_stats(b),
+                                     sizeof(struct tlb_stats)) == 0);
+                }
+                ck_assert_int_eq(pwc_check(a), 0);
+                pwc_destroy(a);
+                pwc_destroy(b);
+            }
+        }
+    }
+    /* a disabled cache: every probe misses and nothing is counted */
+    struct pwc_config c = { .enabled = false, .entries = 16, .ways = 4, .levels = 7 };
+    struct pwc *d = pwc_create(&c, 1, NULL);
+    ck_assert(d != NULL);
+    ck_assert_int_eq(pwc_lookup_deepest(d, 1, 1, 0, shifts[0], GB(1), NULL), -1);
+    ck_assert_uint_eq(pwc_get_stats(d)->lookups, 0);
+    pwc_destroy(d);
+}
+END_TEST
+
 Suite *pwc_suite(void)
 {
     Suite *s = suite_create("pwc");
     TCase *tc = tcase_create("lookup");
     tcase_add_test(tc, test_pwc_lookup);
     tcase_add_test(tc, test_pwc_levels);
+    tcase_add_test(tc, test_pwc_lookup_deepest);
     suite_add_tcase(s, tc);
     tc = tcase_create("replacement");
     tcase_add_test(tc, test_pwc_replacement);

@@ -59,8 +59,9 @@ static void toy_init(struct toyset *s, enum repl_policy p, uint32_t ways, uint64
     ck_assert_int_eq(repl_init(&s->r, p, 1, ways, seed, NULL), SIM_OK);
 }
 
-/* repl_replace() must equal repl_victim() + repl_touch() of the victim, for
- * every policy and the packed, list and tree layouts. */
+/* repl_replace() and repl_replace_masked() must equal repl_victim() +
+ * repl_touch() of the victim, for every policy and the packed, list and tree
+ * layouts. */
 START_TEST(test_repl_replace)
 {
     static const uint32_t ways[] = { 1, 2, 4, 5, 16, 17, 48 };
@@ -68,25 +69,34 @@ START_TEST(test_repl_replace)
     sim_rng_seed(&g, 3);
     for (int p = REPL_LRU; p <= REPL_RANDOM; p++) {
         for (unsigned k = 0; k < ARRAY_SIZE(ways); k++) {
-            struct repl a, b;
+            struct repl a, b, c;
+            struct repl_lru_masks m;
             ck_assert_int_eq(repl_init(&a, (enum repl_policy)p, 3, ways[k], 9, NULL), SIM_OK);
             ck_assert_int_eq(repl_init(&b, (enum repl_policy)p, 3, ways[k], 9, NULL), SIM_OK);
+            ck_assert_int_eq(repl_init(&c, (enum repl_policy)p, 3, ways[k], 9, NULL), SIM_OK);
+            repl_lru_masks_init(&c, &m);
             for (int i = 0; i < 2000; i++) {
                 uint32_t set = (uint32_t)sim_rng_below(&g, 3);
                 if (sim_rng_below(&g, 2)) {
                     uint32_t w = (uint32_t)sim_rng_below(&g, ways[k]);
                     repl_touch(&a, set, w);
                     repl_touch(&b, set, w);
+                    repl_touch(&c, set, w);
                 } else {
                     uint32_t v = repl_victim(&b, set);
                     repl_touch(&b, set, v);
                     ck_assert_uint_eq(repl_replace(&a, set), v);
+                    ck_assert_uint_eq(repl_replace_masked(&c, &m, set), v);
                 }
             }
-            for (uint32_t set = 0; set < 3; set++)   /* same state: same next victims */
-                ck_assert_uint_eq(repl_victim(&a, set), repl_victim(&b, set));
+            for (uint32_t set = 0; set < 3; set++) {   /* same state: same next victims */
+                uint32_t vb = repl_victim(&b, set);
+                ck_assert_uint_eq(repl_victim(&a, set), vb);
+                ck_assert_uint_eq(repl_victim(&c, set), vb);
+            }
             repl_fini(&a);
             repl_fini(&b);
+            repl_fini(&c);
         }
     }
 }
@@ -776,6 +786,124 @@ START_TEST(test_tlb_soak_miss_fill)
 }
 END_TEST
 
+/* Do @a and @b hold the same entries (keys of the test_tlb_fast_vs_general space)? */
+static void same_contents(const struct tlb *a, const struct tlb *b)
+{
+    static const uint8_t shifts[] = { 12, 21, 30 };
+    ck_assert_uint_eq(tlb_occupancy(a), tlb_occupancy(b));
+    for (uint64_t page = 0; page < 8 * 512; page++) {
+        if (page % 512 >= 160)
+            continue;   /* the test's VAs: 160 pages at the start of each of 8 2M regions */
+        uint64_t va = page << 12;
+        for (unsigned z = 0; z < ARRAY_SIZE(shifts); z++) {
+            if (va & GENMASK64(shifts[z] - 1, 0))
+                continue;
+            for (uint16_t vmid = 0; vmid < 2; vmid++) {
+                for (uint16_t asid = 0; asid < 3; asid++) {
+                    bool g = asid == 2;
+                    ck_assert(tlb_contains(a, va, vmid, g ? 0 : asid, g, shifts[z]) ==
+                              tlb_contains(b, va, vmid, g ? 0 : asid, g, shifts[z]));
+                }
+            }
+        }
+    }
+}
+
+/*
+ * The fast paths against the general ones: two levels driven by the same
+ * operations, one with tlb_set_general_only(), must give the same lookup
+ * answers (whole entries), stats and contents.  Mostly the engine's pattern
+ * (a lookup, and after a miss the fill covering the looked-up address, often of
+ * the same key, sometimes of another one or a fractured size), with re-inserts,
+ * unrelated inserts and TLBIs; every geometry with a fast path (filtered fully
+ * associative, unrolled 4- and 5-way, a modulo-indexed set count), every
+ * policy, both roles, one and several sizes.
+ */
+START_TEST(test_tlb_fast_vs_general)
+{
+    static const uint32_t geo[][2] = { { 48, 0 }, { 1280, 5 }, { 64, 4 }, { 24, 2 }, { 6, 0 } };
+    static const uint64_t sizes[] = { SZ_4K, SZ_4K | SZ_2M };
+    struct sim_rng g;
+    sim_rng_seed(&g, 17);
+    for (unsigned k = 0; k < ARRAY_SIZE(geo); k++) {
+        for (unsigned z = 0; z < ARRAY_SIZE(sizes); z++) {
+            for (int p = REPL_LRU; p <= REPL_RANDOM; p++) {
+                for (int role = 0; role < 2; role++) {
+                    enum tlb_role rl = role ? TLB_ROLE_S2 : TLB_ROLE_LEAF;
+                    struct tlb *a = mk(geo[k][0], geo[k][1], (enum repl_policy)p, sizes[z], rl, 7);
+                    struct tlb *b = mk(geo[k][0], geo[k][1], (enum repl_policy)p, sizes[z], rl, 7);
+                    tlb_set_general_only(b, true);
+                    for (int i = 0; i < 3000; i++) {
+                        uint64_t r = sim_rng_next(&g);
+                        uint64_t va = (sim_rng_below(&g, 8) << 21) |
+                                      (sim_rng_below(&g, 160) << 12) | (r & 0xff8);
+                        uint16_t vmid = (uint16_t)sim_rng_below(&g, 2);
+                        uint16_t asid = rl == TLB_ROLE_S2 ? 0 : (uint16_t)sim_rng_below(&g, 2);
+                        struct tlb_entry oa, ob;
+                        memset(&oa, 0, sizeof(oa));
+                        memset(&ob, 0, sizeof(ob));
+                        if ((r >> 12) % 64 == 0) {
+                            enum tlbi_kind kind =
+                                (enum tlbi_kind)sim_rng_below(&g, TLBI_KIND_COUNT);
+                            struct tlbi op = { .kind = kind, .vmid = vmid, .asid = asid,
+                                               .addr = va };
+                            ck_assert_uint_eq(tlb_invalidate(a, &op), tlb_invalidate(b, &op));
+                        } else if ((r >> 12) % 64 == 1) {
+                            /* an insert with no lookup before it: no miss memo */
+                            struct tlb_entry e = ent(va & ~GENMASK64(11, 0),
+                                                     (va & ~GENMASK64(11, 0)) + GB(1), vmid,
+                                                     asid, false, 12);
+                            tlb_insert(a, &e, va);
+                            tlb_insert(b, &e, va);
+                        } else {
+                            bool ha = tlb_lookup(a, va, vmid, asid, &oa);
+                            bool hb = tlb_lookup(b, va, vmid, asid, &ob);
+                            ck_assert(ha == hb);
+                            ck_assert(memcmp(&oa, &ob, sizeof(oa)) == 0);
+                            if (!ha) {
+                                /* mostly the looked-up key; sometimes another VMID,
+                                 * ASID, global, or a 1G block fractured to a held size */
+                                uint8_t shift = (r >> 20) % 4 == 0 ? 21
+                                                : (r >> 20) % 9 == 1 ? 30 : 12;
+                                uint64_t m = GENMASK64(shift - 1, 0);
+                                uint16_t iv = (r >> 24) % 11 == 0 ? (uint16_t)(vmid ^ 1) : vmid;
+                                uint16_t ia = (r >> 28) % 7 == 0 ? (uint16_t)(asid ^ 1) : asid;
+                                bool gl = (r >> 32) % 4 == 0;
+                                struct tlb_entry e = ent(va & ~m, (va & ~m) + GB(1), iv, ia, gl,
+                                                         shift);
+                                e.level = (uint8_t)(r >> 40);
+                                e.perms = (uint8_t)(r >> 48);
+                                if ((r >> 44) % 3 == 0) {   /* unaligned bases are masked */
+                                    e.va |= va & m & 0xfff;
+                                    e.pa |= (r >> 4) & m & 0xfff;
+                                    e.ipa |= (r >> 16) & m & 0xfff;
+                                }
+                                uint64_t at = (r >> 36) & 1 ? va : va & ~m;
+                                tlb_insert(a, &e, at);
+                                tlb_insert(b, &e, at);
+                                if ((r >> 56) % 4 == 0) {   /* again: now a duplicate */
+                                    tlb_insert(a, &e, va);
+                                    tlb_insert(b, &e, va);
+                                }
+                            }
+                        }
+                        ck_assert(memcmp(tlb_get_stats(a), tlb_get_stats(b),
+                                         sizeof(struct tlb_stats)) == 0);
+                        if (i % 64 == 0)   /* (the full check is slow under the sanitizers) */
+                            ck_assert_int_eq(tlb_check(a), 0);
+                    }
+                    ck_assert_int_eq(tlb_check(a), 0);
+                    ck_assert_int_eq(tlb_check(b), 0);
+                    same_contents(a, b);
+                    tlb_destroy(a);
+                    tlb_destroy(b);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 Suite *tlb_suite(void)
 {
     Suite *s = suite_create("tlb");
@@ -796,6 +924,8 @@ Suite *tlb_suite(void)
     tcase_add_test(tc, test_tlb_create_errors);
     tcase_add_test(tc, test_tlb_soak);
     tcase_add_test(tc, test_tlb_soak_miss_fill);
+    tcase_add_test(tc, test_tlb_fast_vs_general);
+    tcase_set_timeout(tc, 30);   /* the soaks take a few seconds under the sanitizers */
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalidate");

@@ -36,6 +36,7 @@ struct pwc {
     uint32_t *set_valid;      /* valid entries per set */
     struct tlb_stats st;
     struct repl repl;
+    struct repl_lru_masks lru;   /* packed LRU replacement of a full set's fill */
     uint32_t valid;           /* valid entries */
 };
 
@@ -84,6 +85,7 @@ struct pwc *pwc_create(const struct pwc_config *cfg, uint64_t seed, struct sim_e
     }
     if (repl_init(&p->repl, cfg->repl, p->sets, p->ways, seed, err) < 0)
         goto fail;
+    repl_lru_masks_init(&p->repl, &p->lru);
     return p;
 fail:
     pwc_destroy(p);
@@ -146,9 +148,9 @@ __attribute__((noinline)) static bool hit(struct pwc *p, uint32_t set, uint32_t 
                                           struct pwc_entry *out)
 {
     p->st.hits++;
-    repl_touch(&p->repl, set, way);
     if (out)
         *out = p->ents[(size_t)set * p->ways + way];
+    repl_touch(&p->repl, set, way);   /* last: nothing is live across its calls */
     return true;
 }
 
@@ -171,6 +173,44 @@ bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8
     return false;
 }
 
+/* One probe of pwc_lookup_deepest(): pwc_lookup() of a cached @level, inlined
+ * so that the level's constants fold. */
+static inline __attribute__((always_inline)) bool probe(struct pwc *p, uint64_t ids, int level,
+                                                        uint8_t shift, uint64_t va,
+                                                        struct pwc_entry *out)
+{
+    p->st.lookups++;
+    if (shift < 64) {
+        uint64_t tag = va >> shift;
+        uint64_t key = ids | (uint64_t)level << 32 | (uint64_t)shift << 40;
+        uint32_t set = set_of(p, (int8_t)level, tag);
+        uint32_t w = find(&p->tags[(size_t)set * p->ways], p->ways, tag, key);
+        if (w < p->ways)
+            return hit(p, set, w, out);
+    }
+    p->st.misses++;
+    return false;
+}
+
+int pwc_lookup_deepest(struct pwc *p, uint16_t vmid, uint16_t asid, int start_level,
+                       const uint8_t *level_shift, uint64_t va, struct pwc_entry *out)
+{
+    /* the cached levels in [max(start_level, 0), 2] (p->levels is 0 when disabled) */
+    uint32_t levels = p->levels;
+    if (start_level > 0)
+        levels &= ~UINT32_C(0) << (start_level > 2 ? 3 : start_level);
+    if (!levels)
+        return -1;
+    uint64_t ids = key_of(vmid, asid, 0, 0);
+    if ((levels & 4) && probe(p, ids, 2, level_shift[2], va, out))
+        return 2;
+    if ((levels & 2) && probe(p, ids, 1, level_shift[1], va, out))
+        return 1;
+    if ((levels & 1) && probe(p, ids, 0, level_shift[0], va, out))
+        return 0;
+    return -1;
+}
+
 void pwc_insert(struct pwc *p, const struct pwc_entry *e)
 {
     if (!pwc_caches_level(p, e->level) || e->shift >= 64)
@@ -191,7 +231,7 @@ void pwc_insert(struct pwc *p, const struct pwc_entry *e)
         p->set_valid[set]++;
         p->valid++;
     } else {
-        way = repl_replace(&p->repl, set);      /* victim, touched */
+        way = repl_replace_masked(&p->repl, &p->lru, set);   /* victim, touched */
         p->st.evictions++;
     }
     g[way] = (struct pwc_tag){ .tag = e->tag, .key = key };

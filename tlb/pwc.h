@@ -61,6 +61,22 @@ bool pwc_lookup(struct pwc *p, uint16_t vmid, uint16_t asid, int8_t level, uint8
                 uint64_t va, struct pwc_entry *out);
 
 /**
+ * pwc_lookup_deepest() - the probe a walk starts with: pwc_lookup() of each
+ * cached level from 2 down to @start_level, deepest first, stopping at the
+ * first hit.  The same effect as that sequence of calls, which skips the levels
+ * not cached (those are not looked up, so not counted): the same stats,
+ * replacement updates and answer, in one call.
+ * @start_level: the shallowest level to probe; below 0 (a 52-bit regime's
+ *              level -1, never cached) probes down to level 0.
+ * @level_shift: by level 0..2, the VA bits resolved below it (the tag of level L
+ *              is va >> level_shift[L]), e.g. a regime's stage_params.level_shift.
+ * @out: receives the entry that hit (may be NULL); untouched when none does.
+ * Return: the level that hit (0..2), or -1 when every probed level missed.
+ */
+int pwc_lookup_deepest(struct pwc *p, uint16_t vmid, uint16_t asid, int start_level,
+                       const uint8_t *level_shift, uint64_t va, struct pwc_entry *out);
+
+/**
  * pwc_insert() - cache @e (e->tag already = va >> e->shift).  Ignored when
  * e->level is not cached.  An entry with the same (vmid, asid, level, shift,
  * tag) is overwritten; otherwise the lowest invalid way, else the policy's

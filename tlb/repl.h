@@ -150,6 +150,42 @@ static inline uint32_t repl_replace(struct repl *r, uint32_t set)
     return repl_replace_slow(r, set);
 }
 
+/*
+ * A packed LRU's least recent rank and the masks around it, kept by an owner
+ * whose fills replace often (the TLBs, the walk cache), so that its
+ * repl_replace_packed() is three masks and a shift.  Kept outside struct repl,
+ * whose layout the data caches' hot paths are compiled against.
+ */
+struct repl_lru_masks {
+    unsigned last_pos;         /* 4 * (ways - 1): the bit of the least recent rank */
+    uint64_t below;            /* the more recent ranks: 2^last_pos - 1 */
+    uint64_t above;            /* the unused ranks past the last (all 0xF) */
+};
+
+/* Set up @m for @r (zeros, never used, unless @r is a packed LRU). */
+static inline void repl_lru_masks_init(const struct repl *r, struct repl_lru_masks *m)
+{
+    *m = (struct repl_lru_masks){ 0 };
+    if (!r->packed)
+        return;   /* ways > 16: 4 * (ways - 1) would shift past 64 bits */
+    m->last_pos = 4 * (r->ways - 1);
+    m->below = (UINT64_C(1) << m->last_pos) - 1;
+    m->above = ~UINT64_C(0) << m->last_pos << 4;
+}
+
+/* repl_replace() with the packed LRU case's masks from @m (set up for @r). */
+static inline uint32_t repl_replace_masked(struct repl *r, const struct repl_lru_masks *m,
+                                           uint32_t set)
+{
+    if (r->packed) {
+        uint64_t o = r->state[set];
+        uint32_t way = (uint32_t)(o >> m->last_pos) & 0xF;
+        r->state[set] = (o & m->above) | ((o & m->below) << 4) | way;
+        return way;
+    }
+    return repl_replace_slow(r, set);
+}
+
 /* Printable policy name ("lru", "plru", "random", or "?"). */
 const char *repl_policy_name(enum repl_policy p);
 

@@ -31,17 +31,26 @@
  * duplicate search is skipped.
  *
  * Key filter (also a speed-up only): a fully associative level wider than
- * FILTER_MIN_WAYS keeps a counting filter, FILTER_SIZE counters indexed by a
- * hash of (vpn, shift), each the number of valid entries with that hash.  A
- * zero counter proves that no entry of that (vpn, shift) is held, whatever its
+ * FILTER_MIN_WAYS keeps a counting filter, 2^filter_bits counters indexed by a
+ * hash of (vpn, shift), each the number of valid entries with that hash.  There
+ * are about 32 counters per way (FILTER_PER_WAY_SHIFT; at least 2^FILTER_MIN_BITS),
+ * so a lookup that misses finds a non-zero counter, and pays for the scan, about
+ * 1 time in 32 (48 ways: 2048 counters, 2.3%).  A zero counter proves that no entry of that (vpn, shift) is held, whatever its
  * VMID/ASID, so a lookup whose every present size hashes to a zero counter is a
  * miss without the 48-way scan, and an insert whose key hashes to zero needs
  * no duplicate search (only a free-way search, and none when the level is
  * full).  A non-zero counter runs the original scan, so the entry that answers
  * and the way that is filled are the same as without the filter.
+ *
+ * Insert fast path (a speed-up only): the engine's fill after a miss, of a size
+ * the level holds, into a full set, is done inline by tlb_insert() (victim
+ * replaced in place, entry written field by field); anything else goes to
+ * insert_general().  Both give the same state: test_tlb_fast_vs_general drives
+ * a level with tlb_set_general_only() alongside one without.
  */
 #include "tlb/tlb.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +61,17 @@
 #define SHIFT_INVALID   63
 #define HINT_BITS       8
 #define HINT_SIZE       (1u << HINT_BITS)
-#define FILTER_BITS     9
-#define FILTER_SIZE     (1u << FILTER_BITS)
+#define FILTER_MIN_BITS 9
+#define FILTER_MAX_BITS 20
+#define FILTER_PER_WAY_SHIFT 5
 #define FILTER_MIN_WAYS 8
 #define ID_MASK_ASID    UINT32_C(0xFFFFFFFF)   /* non-global: VMID and ASID compared */
 #define ID_MASK_GLOBAL  UINT32_C(0x0000FFFF)   /* global: VMID only */
+
+/* tlb_insert() stores an entry's tags (vmid .. perms) as one 8-byte word. */
+_Static_assert(offsetof(struct tlb_entry, perms) + 1 - offsetof(struct tlb_entry, vmid) == 8 &&
+                   offsetof(struct tlb_entry, perms) + 1 == sizeof(struct tlb_entry),
+               "struct tlb_entry: vmid .. perms must be the last 8 bytes");
 
 struct tlb_tag {
     uint64_t vpn;         /* va >> shift, VPN_INVALID when the slot is empty */
@@ -89,7 +104,8 @@ struct tlb {
     uint64_t present;          /* bit k set iff count[k] > 0 */
     struct tlb_tag *tags;      /* sets * ways */
     struct tlb_entry *ents;    /* sets * ways, meaningful where the tag is valid */
-    uint32_t *filter;          /* FILTER_SIZE counters (fully associative levels), or NULL */
+    uint32_t *filter;          /* 2^filter_bits counters (fully associative levels), or NULL */
+    unsigned filter_shift;     /* 64 - filter_bits: the hash's top bits index the counters */
     uint32_t *set_valid;       /* valid entries per set: a full set has no free way */
     struct tlb_hint *hint;     /* HINT_SIZE slots, by (va >> 12) mod HINT_SIZE */
     struct tlb_stats st;       /* counters */
@@ -101,6 +117,15 @@ struct tlb {
     /* By entry shift: the size an entry is inserted with (the largest held size
      * <= it), 0 when none is or the shift is out of range or the level disabled. */
     uint8_t frac[256];
+    /* By entry shift k: k itself when k is held (inserted unfractured), another
+     * value otherwise; every value differs from its index when the fast paths are
+     * off (tlb_set_general_only()), so one compare admits the insert fast path. */
+    uint8_t exact[256];
+    /* The last 8 bytes of an entry (vmid .. perms) are stored as
+     * (tail & tail_and) | tail_or: the identity for TLB_ROLE_LEAF, asid = 0 and
+     * global = true for TLB_ROLE_S2 (see tlb_insert()). */
+    uint64_t tail_and, tail_or;
+    struct repl_lru_masks lru;   /* the insert fast path's packed LRU replacement */
 };
 
 void tlb_config_from_pwc(const struct pwc_config *pc, uint64_t page_sizes,
@@ -129,6 +154,7 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
     }
     t->role = role;
     t->enabled = cfg->enabled;
+    tlb_set_general_only(t, true);   /* nothing is held yet: no insert is fast */
     if (!cfg->enabled)
         return t;
 
@@ -171,14 +197,31 @@ struct tlb *tlb_create(const struct tlb_config *cfg, enum tlb_role role, uint64_
         uint64_t held = t->page_sizes & GENMASK64(k, 0);
         t->frac[k] = held ? (uint8_t)log2_u64(held) : 0;
     }
+    tlb_set_general_only(t, false);
+    t->tail_and = ~UINT64_C(0);
+    if (role == TLB_ROLE_S2) {   /* IPA -> PA entries: asid 0, global */
+        struct tlb_entry m;
+        memset(&m, 0xFF, sizeof(m));
+        m.asid = 0;
+        m.global = false;
+        memcpy(&t->tail_and, &m.vmid, sizeof(t->tail_and));
+        memset(&m, 0, sizeof(m));
+        m.global = true;
+        memcpy(&t->tail_or, &m.vmid, sizeof(t->tail_or));
+    }
     for (uint32_t i = 0; i < cfg->entries; i++) {
         t->tags[i] = (struct tlb_tag){ .vpn = VPN_INVALID };
         t->ents[i].shift = SHIFT_INVALID;
     }
     if (repl_init(&t->repl, cfg->repl, t->sets, t->ways, seed, err) < 0)
         goto fail;
+    repl_lru_masks_init(&t->repl, &t->lru);
     if (t->sets == 1 && t->ways > FILTER_MIN_WAYS) {
-        t->filter = calloc(FILTER_SIZE, sizeof(*t->filter));
+        unsigned bits = FILTER_MIN_BITS;
+        while (bits < FILTER_MAX_BITS && (UINT64_C(1) << bits) < (uint64_t)t->ways << FILTER_PER_WAY_SHIFT)
+            bits++;
+        t->filter_shift = 64 - bits;
+        t->filter = calloc(UINT64_C(1) << bits, sizeof(*t->filter));
         if (!t->filter) {
             sim_err_set(err, SIM_ENOMEM, "tlb: out of memory");
             goto fail;
@@ -221,10 +264,10 @@ static inline bool slot_match(const struct tlb *t, size_t i, uint64_t va, uint32
 }
 
 /* Filter counter of the key (vpn, shift): a multiplicative hash. */
-static inline uint32_t filter_of(uint64_t vpn, unsigned shift)
+static inline uint32_t filter_of(const struct tlb *t, uint64_t vpn, unsigned shift)
 {
     return (uint32_t)(((vpn ^ ((uint64_t)shift << 56)) * UINT64_C(0x9E3779B97F4A7C15)) >>
-                      (64 - FILTER_BITS));
+                      t->filter_shift);
 }
 
 /* May an entry covering @va be held?  False only when none is (see the top). */
@@ -234,7 +277,7 @@ static inline bool filter_may_hold(const struct tlb *t, uint64_t va)
     while (sizes) {
         unsigned s = (unsigned)__builtin_ctzll(sizes);
         sizes &= sizes - 1;
-        if (t->filter[filter_of(va >> s, s)])
+        if (t->filter[filter_of(t, va >> s, s)])
             return true;
     }
     return false;
@@ -398,7 +441,7 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
     unsigned s = (unsigned)__builtin_ctzll(sizes);
     uint64_t vpn = va >> s;
     if (t->filter) {
-        if (!t->filter[filter_of(vpn, s)])
+        if (!t->filter[filter_of(t, vpn, s)])
             return miss(t, va, key);
         return lookup_fa(t, va, vpn, key, out);
     }
@@ -414,7 +457,7 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
 {
     unsigned s = t->ents[slot].shift;
     if (t->filter)
-        t->filter[filter_of(t->tags[slot].vpn, s)]--;
+        t->filter[filter_of(t, t->tags[slot].vpn, s)]--;
     if (--t->count[s] == 0)
         t->present &= ~BIT64(s);
     t->valid--;
@@ -422,7 +465,10 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
     t->tags[slot].vpn = VPN_INVALID;
 }
 
-void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
+/* The general insert: fracturing, the duplicate and free-way searches, every
+ * case of tlb_insert()'s contract. */
+__attribute__((noinline)) static void insert_general(struct tlb *t, const struct tlb_entry *e,
+                                                     uint64_t va)
 {
     unsigned s = t->frac[e->shift];
     if (!s)
@@ -449,7 +495,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     /* The duplicate search compares the VPN first: an empty slot (VPN_INVALID)
      * never equals a real VPN, and most slots differ there.  It is skipped when
      * the filter proves there is no duplicate. */
-    if (!no_dup && (!t->filter || t->filter[filter_of(vpn, s)] != 0)) {
+    if (!no_dup && (!t->filter || t->filter[filter_of(t, vpn, s)] != 0)) {
         for (uint32_t w = 0; w < t->ways; w++) {
             if (g[w].vpn == vpn && g[w].id == id && g[w].mask == mask &&
                 t->ents[base + w].shift == s) {
@@ -477,7 +523,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             way = repl_replace(&t->repl, set);
             unsigned os = t->ents[base + way].shift;
             if (t->filter)
-                t->filter[filter_of(g[way].vpn, os)]--;
+                t->filter[filter_of(t, g[way].vpn, os)]--;
             if (os != s) {
                 if (--t->count[os] == 0)
                     t->present &= ~BIT64(os);
@@ -487,7 +533,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
             t->st.evictions++;
         }
         if (t->filter)
-            t->filter[filter_of(vpn, s)]++;
+            t->filter[filter_of(t, vpn, s)]++;
     }
     g[way] = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
     /* copy the informational fields whole, then re-base and re-size */
@@ -503,6 +549,65 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
     }
     t->hint[hint_of(va)] = (struct tlb_hint){ set, way };
     t->st.inserts++;
+}
+
+/*
+ * The common insert, inline: an unfractured entry whose key the last lookup
+ * proved absent (miss memo) into a full set, so the policy's victim is replaced
+ * in place.  Every other case goes to insert_general(), which then sees the
+ * same state (nothing is changed before the decision).  The entry is written
+ * field by field (bases masked as the general path does, the trailing tags in
+ * one 8-byte store) rather than copied whole and patched.
+ */
+void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
+{
+    unsigned s = e->shift;
+    if (t->exact[s] != s)
+        return insert_general(t, e, va);
+    uint64_t keep = ~UINT64_C(0) << s;
+    uint64_t vpn = e->va >> s;
+    bool global = e->global || t->role == TLB_ROLE_S2;
+    uint32_t id = global ? e->vmid : id_of(e->vmid, e->asid);
+    uint32_t mask = global ? ID_MASK_GLOBAL : ID_MASK_ASID;
+    uint32_t set = set_of(t, vpn);
+    if (!t->miss_valid || (t->miss_va >> s) != vpn || ((t->miss_key ^ id) & mask) != 0 ||
+        t->set_valid[set] != t->ways)
+        return insert_general(t, e, va);
+    t->miss_valid = false;
+    t->mru_valid = false;
+    uint32_t way = repl_replace_masked(&t->repl, &t->lru, set);
+    size_t slot = (size_t)set * t->ways + way;
+    struct tlb_tag *g = &t->tags[slot];
+    struct tlb_entry *d = &t->ents[slot];
+    unsigned os = d->shift;
+    if (t->filter) {
+        t->filter[filter_of(t, g->vpn, os)]--;
+        t->filter[filter_of(t, vpn, s)]++;
+    }
+    if (os != s) {
+        if (--t->count[os] == 0)
+            t->present &= ~BIT64(os);
+        t->count[s]++;
+        t->present |= BIT64(s);
+    }
+    t->st.evictions++;
+    *g = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
+    uint64_t tail;
+    memcpy(&tail, &e->vmid, sizeof(tail));
+    tail = (tail & t->tail_and) | t->tail_or;
+    d->va = e->va & keep;
+    d->pa = e->pa & keep;
+    d->ipa = e->ipa & keep;
+    memcpy(&d->vmid, &tail, sizeof(tail));
+    t->hint[hint_of(va)] = (struct tlb_hint){ set, way };
+    t->st.inserts++;
+}
+
+void tlb_set_general_only(struct tlb *t, bool on)
+{
+    for (unsigned k = 0; k < 256; k++)
+        t->exact[k] = !on && k >= TLB_MIN_SHIFT && k <= TLB_MAX_SHIFT &&
+                              (t->page_sizes & BIT64(k)) ? (uint8_t)k : (uint8_t)(k ^ 1);
 }
 
 unsigned tlb_invalidate(struct tlb *t, const struct tlbi *op)
@@ -614,11 +719,16 @@ int tlb_check(const struct tlb *t)
         if (t->hint[i].set >= t->sets || t->hint[i].way >= t->ways)
             return 11;
     if (t->filter) {
-        uint32_t fc[FILTER_SIZE] = { 0 };
+        size_t n = (size_t)1 << (64 - t->filter_shift);
+        uint32_t *fc = calloc(n, sizeof(*fc));
+        if (!fc)
+            return 14;                /* (cannot check: out of memory) */
         for (uint32_t w = 0; w < t->ways; w++)
             if (t->tags[w].vpn != VPN_INVALID)
-                fc[filter_of(t->tags[w].vpn, t->ents[w].shift)]++;
-        if (memcmp(fc, t->filter, sizeof(fc)) != 0)
+                fc[filter_of(t, t->tags[w].vpn, t->ents[w].shift)]++;
+        bool same = memcmp(fc, t->filter, n * sizeof(*fc)) == 0;
+        free(fc);
+        if (!same)
             return 12;            /* key filter out of step with the entries */
     }
     return 0;

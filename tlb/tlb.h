@@ -91,6 +91,13 @@ bool tlb_lookup(struct tlb *t, uint64_t va, uint16_t vmid, uint16_t asid, struct
 void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va);
 
 /**
+ * tlb_set_general_only() - for tests: @on sends every tlb_insert() through the
+ * general path (no fast path), so that a test can compare both.  The model's
+ * behaviour is the same either way; only host speed differs.
+ */
+void tlb_set_general_only(struct tlb *t, bool on);
+
+/**
  * tlb_invalidate() - apply one TLB maintenance operation (scopes in tlbi.h).
  * Return: the number of entries removed.
  */
