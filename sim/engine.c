@@ -452,15 +452,11 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
         if (e->cfg->s1_walk_cache.enabled) {
             struct pwc_entry pe;
             e->walk_cycles += e->lat_pwc;
-            for (int level = 2; level >= sp->start_level; level--) {
-                if (!((e->pwc_levels >> level) & 1))
-                    continue;
-                unsigned shift = sp->level_shift[level];
-                if (pwc_lookup(e->pwc, vmid, asid, (int8_t)level, (uint8_t)shift, va, &pe)) {
-                    start = (struct walk_start){ (int8_t)(level + 1), pe.ipa, pe.attrs };
-                    startp = &start;
-                    break;
-                }
+            int level = pwc_lookup_deepest(e->pwc, vmid, asid, sp->start_level, sp->level_shift,
+                                           va, &pe);
+            if (level >= 0) {
+                start = (struct walk_start){ (int8_t)(level + 1), pe.ipa, pe.attrs };
+                startp = &start;
             }
             if (startp)
                 e->pwc_hits++;
