@@ -504,6 +504,51 @@ START_TEST(test_cache_plain_vs_general)
 }
 END_TEST
 
+/*
+ * Dirty state per way, at both ends of a set's dirty bits: a 16-way set (one
+ * word, ways 0 and 15 included; the plain and the general path), with lines far
+ * above any PA whose tags are inexact as well, and a 128-way set (two words,
+ * general path only).  Writing every way makes every way dirty and nothing
+ * else; reading as many other lines evicts each once, one write-back apiece,
+ * and each written line is then dirty in L2 (consecutive lines: in distinct L2
+ * sets, so L2 evicts nothing).
+ */
+START_TEST(test_cache_dirty_bits)
+{
+    static const uint32_t ways[] = { 16, 16, 128 };
+    for (int cfg = 0; cfg < 6; cfg++) {
+        uint32_t n = ways[cfg % 3];
+        struct mem_config m = defcfg();
+        m.l1d = lvl((uint64_t)n * 64, n, 64, L1_LAT);
+        struct cache_hier *h = mk(&m);
+        if (cfg % 3 == 1)
+            cache_hier_force_general(h);
+        /* cfg 3..5: the same far above any PA (inexact tags) */
+        uint64_t high = cfg >= 3 ? UINT64_C(1) << 62 : 0;
+        for (uint32_t i = 0; i < n; i++)
+            cache_hier_access(h, high | (uint64_t)i * 64, MEM_WRITE, PORT_L1D, NULL);
+        ck_assert_int_eq(cache_hier_check(h), 0);
+        for (uint32_t i = 0; i < n; i++) {
+            ck_assert(cache_hier_probe_dirty(h, SERVED_L1, high | (uint64_t)i * 64));
+            ck_assert(!cache_hier_probe_dirty(h, SERVED_L2, high | (uint64_t)i * 64));
+        }
+        ck_assert_uint_eq(st(h, SERVED_L1)->writebacks, 0);
+        for (uint32_t i = 0; i < n; i++) {
+            cache_hier_access(h, high | (uint64_t)(n + i) * 64, MEM_READ, PORT_L1D, NULL);
+            ck_assert_uint_eq(st(h, SERVED_L1)->writebacks, i + 1);
+            ck_assert(cache_hier_probe_dirty(h, SERVED_L2, high | (uint64_t)i * 64));
+        }
+        ck_assert_int_eq(cache_hier_check(h), 0);
+        for (uint32_t i = 0; i < n; i++) {
+            ck_assert(!cache_hier_probe(h, SERVED_L1, high | (uint64_t)i * 64));
+            ck_assert(!cache_hier_probe_dirty(h, SERVED_L1, high | (uint64_t)(n + i) * 64));
+        }
+        ck_assert_uint_eq(st(h, SERVED_L2)->writebacks, 0);
+        cache_hier_destroy(h);
+    }
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -523,6 +568,7 @@ Suite *cache_suite(void)
     tcase_add_test(tc, test_cache_write_through_around);
     tcase_add_test(tc, test_cache_soak);
     tcase_add_test(tc, test_cache_plain_vs_general);
+    tcase_add_test(tc, test_cache_dirty_bits);
     suite_add_tcase(s, tc);
     return s;
 }
