@@ -362,13 +362,24 @@ static cache_inline unsigned match_mask(const uint32_t *t, size_t ways, uint32_t
 }
 
 /*
+ * Geometry constants of the plain paths: @cw is the number of ways of a level
+ * when the caller knows it at compile time (a copy of the code per common
+ * geometry, see access_plain_miss()), else 0 to read it from the level.
+ */
+static cache_inline size_t ways_of(const struct cache_lvl *L, size_t cw)
+{
+    return cw ? cw : L->ways;
+}
+
+/*
  * find_plain() - find() at a plain level (2, 4, 8 or 16 ways) of a line whose tag
  * is exact there, given the set's tags @t: the tags compared at once, and no
- * confirmation needed.
+ * confirmation needed.  @cw: see ways_of().
  */
-static cache_inline int find_plain(const struct cache_lvl *L, const uint32_t *t, uint64_t line)
+static cache_inline int find_plain(const struct cache_lvl *L, const uint32_t *t, uint64_t line,
+                                   size_t cw)
 {
-    unsigned m = match_mask(t, L->ways, (uint32_t)(line >> L->tag_shift));
+    unsigned m = match_mask(t, ways_of(L, cw), (uint32_t)(line >> L->tag_shift));
     return m ? __builtin_ctz(m) : -1;   /* an exact tag matches at most one way */
 }
 
@@ -649,15 +660,19 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
 
 static void write_back_plain(struct cache_hier *h, unsigned k, uint64_t line);
 
-/* fill() of a plain level, set @set with tags @t: write-backs take write_back_plain(). */
+/* fill() of a plain level, set @set with tags @t: write-backs take write_back_plain().
+ * @cw: see ways_of(). */
 static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64_t line,
-                                        bool dirty, size_t set, uint32_t *t)
+                                        bool dirty, size_t set, uint32_t *t, size_t cw)
 {
     const struct cache_lvl *L = &h->lv[k];
-    uint64_t *d = plain_dirty(t, L->ways);
+    uint64_t *d = plain_dirty(t, ways_of(L, cw));
     uint64_t o = d[1];
-    uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;   /* lru_take() */
-    d[1] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    /* lru_take(), with the level's lru_shift and order_keep folded when @cw is known */
+    unsigned lru_shift = cw ? 4 * ((unsigned)cw - 1) : L->lru_shift;
+    uint64_t keep = cw ? (cw == 16 ? ~UINT64_C(0) : (UINT64_C(1) << (4 * cw)) - 1) : L->order_keep;
+    uint32_t way = (uint32_t)(o >> lru_shift) & 0xF;
+    d[1] = ((o << 4) & keep) | ~keep | way;
     uint64_t bit = UINT64_C(1) << way;
     if (*d & bit)
         write_back_plain(h, k, line_at(L, set, way));
@@ -672,7 +687,7 @@ static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64
 __attribute__((noinline)) static void write_back_fill(struct cache_hier *h, unsigned k,
                                                       uint64_t line, size_t set, uint32_t *t)
 {
-    fill_plain(h, k, line, true, set, t);
+    fill_plain(h, k, line, true, set, t, 0);
 }
 
 /*
@@ -695,7 +710,7 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
     size_t set = line & L->set_mask;
     uint32_t *t = tags_at(L, set);
     /* the victim may have an inexact tag if access_general() brought it in */
-    int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line) : find(L, line, set);
+    int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line, 0) : find(L, line, set);
     if (w >= 0)
         *plain_dirty(t, L->ways) |= UINT64_C(1) << w;
     else
@@ -720,11 +735,11 @@ static cache_inline void prefetch_set(const struct cache_lvl *L, size_t set)
  */
 static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enum mem_op op,
                                         unsigned start, unsigned nlev, size_t set0,
-                                        uint8_t *served)
+                                        uint8_t *served, const size_t cw[CACHE_LEVELS])
 {
     size_t set[CACHE_LEVELS];
     uint32_t *t[CACHE_LEVELS];
-    set[start] = set0;
+#pragma GCC unroll 3
     for (unsigned k = start; k < nlev; k++) {
         set[k] = line & h->lv[k].set_mask;
         t[k] = tags_at(&h->lv[k], set[k]);
@@ -741,7 +756,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
              * of that line: start those loads now as well */
             const struct cache_lvl *U = &h->lv[nlev - 2];
             size_t s = set[nlev - 2];
-            uint64_t *d = plain_dirty(t[nlev - 2], U->ways);
+            uint64_t *d = plain_dirty(t[nlev - 2], ways_of(U, cw[nlev - 2]));
             unsigned v = (unsigned)(d[1] >> U->lru_shift) & 0xF;
             if ((*d >> v) & 1)   /* dirty, so valid */
                 prefetch_set(L, line_at(U, s, v) & L->set_mask);
@@ -760,10 +775,10 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
         struct cache_lvl *L = &h->lv[k];
         cycles += L->latency_cycles;
         L->st.accesses++;
-        int w = find_plain(L, t[k], line);
+        int w = find_plain(L, t[k], line, cw[k]);
         if (w >= 0) {
             L->st.hits++;
-            uint64_t *ord = plain_dirty(t[k], L->ways) + 1;   /* touch_lru() */
+            uint64_t *ord = plain_dirty(t[k], ways_of(L, cw[k])) + 1;   /* touch_lru() */
             uint64_t o = *ord;
             if ((o & 0xF) != (unsigned)w)
                 *ord = repl_order_touch(o, (uint32_t)w);
@@ -784,11 +799,11 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
 #pragma GCC unroll 3
     for (unsigned k = nlev - 1; k > start; k--)
         if (k < hit)
-            fill_plain(h, k, line, false, set[k], t[k]);
-    uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0, t[start]);
+            fill_plain(h, k, line, false, set[k], t[k], cw[k]);
+    uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0, t[start], cw[start]);
     /* the last touch of @start: a repeat access may take the MRU shortcut */
     L0->mru_line = line;
-    L0->mru_dirty = plain_dirty(t[start], L0->ways);
+    L0->mru_dirty = plain_dirty(t[start], ways_of(L0, cw[start]));
     L0->mru_bit = UINT64_C(1) << way;
     return cycles;
 }
@@ -797,10 +812,15 @@ __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h
                                                             uint64_t line, size_t set0,
                                                             enum mem_op op, uint8_t *served)
 {
-    /* the usual case gets its own straight-line copy */
-    if (start == 0 && h->plain_levels == CACHE_LEVELS)
-        return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served);
-    return miss_plain(h, line, op, start, h->plain_levels, set0, served);
+    /* the usual cases get their own straight-line copies: three levels from L1D,
+     * and among those the geometry of the default preset (neoverse-n1) */
+    static const size_t any[CACHE_LEVELS] = { 0, 0, 0 }, n1[CACHE_LEVELS] = { 4, 8, 16 };
+    if (start == 0 && h->plain_levels == CACHE_LEVELS) {
+        if (h->lv[0].ways == 4 && h->lv[1].ways == 8 && h->lv[2].ways == 16)
+            return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, n1);
+        return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, any);
+    }
+    return miss_plain(h, line, op, start, h->plain_levels, set0, served, any);
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
@@ -828,7 +848,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     }
     size_t set = line & L->set_mask;
     uint32_t *t = tags_at(L, set);
-    int w = find_plain(L, t, line);
+    int w = find_plain(L, t, line, 0);
     if (w < 0)
         return access_plain_miss(h, start, line, set, op, served);
     /* The hit; the replacement update last, once nothing else is live. */
