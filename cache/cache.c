@@ -73,9 +73,11 @@
 #define TAG_INEXACT    UINT32_C(0x80000000)   /* set in every inexact tag (see the top) */
 #define TAG_EMPTY      UINT32_MAX             /* an empty way's tag */
 
+/* 64-byte aligned, so 256 bytes: levels are indexed with a shift, and each one's hot
+ * fields share the host cache lines they start. */
 struct cache_lvl {
     /* Hot: what a lookup and a fill read, first and together. */
-    uint8_t *blocks;           /* sets blocks of block_bytes: tags, dirty words, order word */
+    _Alignas(64) uint8_t *blocks;           /* sets blocks of block_bytes: tags, dirty words, order word */
     uint64_t *far;             /* sets * ways: line + 1 of a way with an inexact tag, else 0
                                   or stale (see the top) */
     size_t block_bytes;        /* bytes per set block */
@@ -107,7 +109,6 @@ struct cache_lvl {
 };
 
 struct cache_hier {
-    struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
     /* n > 0 when the hierarchy is plain: levels 0 .. n-1 enabled, the others not, and
      * every enabled one write-back, write-allocate, packed LRU with power-of-two sets,
      * 2, 4, 8 or 16 ways (find_plain()) and the same line size.  Accesses starting at
@@ -120,6 +121,7 @@ struct cache_hier {
                                            (see the top); the others take access_general() */
     uint32_t dram_latency_cycles;
     struct cache_level_stats dram;       /* see cache_hier_stats() */
+    struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
 };
 
 /* The tags of @set (ways of them). */
@@ -274,11 +276,12 @@ struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed
                     (int)cfg->walker_port);
         return NULL;
     }
-    struct cache_hier *h = calloc(1, sizeof(*h));
+    struct cache_hier *h = aligned_alloc(_Alignof(struct cache_hier), sizeof(*h));
     if (!h) {
         sim_err_set(err, SIM_ENOMEM, "mem: out of memory");
         return NULL;
     }
+    memset(h, 0, sizeof(*h));
     const struct cache_config *c[CACHE_LEVELS] = { &cfg->l1d, &cfg->l2, &cfg->llc };
     for (unsigned k = 0; k < CACHE_LEVELS; k++) {
         if (lvl_init(&h->lv[k], c[k], k, seed, err) < 0) {
