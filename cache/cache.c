@@ -3,26 +3,31 @@
  *
  * Layout.  Each set of a level is one block (64-byte aligned, a power of two up
  * to 64 bytes, else a multiple of 64), holding everything a lookup and a fill of
- * the set read: a 32-bit tag per way, then the set's dirty bits (one bit per
- * way, in 64-bit words), then, at a packed LRU level, its order word (format in
- * tlb/repl.h; such levels keep it here, not in a struct repl).  A 16-way set is
- * 128 bytes, an 8-way one 64, so a set visit reads one or two adjacent host
- * cache lines instead of one per array.  The tags of a set of 4, 8 or 16 ways
- * load as whole vectors and are compared four at a time.
+ * the set read: a tag per way, then the set's dirty bits (one bit per way, in
+ * 64-bit words), then, at a packed LRU level, its order word (format in
+ * tlb/repl.h; such levels keep it here, not in a struct repl).  Tags are 32
+ * bits wide, except at 16-way levels, whose tags are 24 bits (their low 16 bits
+ * in one array, their high 8 bits in another) so that a set of a packed LRU
+ * level is 64 bytes: 32 + 16 bytes of tags, the order word, the dirty word.  An
+ * 8-way set is 64 bytes too, a 4-way one 32, so a set visit reads one host
+ * cache line instead of one per array.  The tags of a set of 4, 8 or 16 ways
+ * load as whole vectors and are compared at once.
  *
- * Tags.  The tag of a line (its number, pa >> line_shift) at a level with
- * power-of-two sets is the line shifted right by the set bits when that is
- * below 2^31, i.e. for every line below tag_limit = 2^(31 + set bits) (every PA
- * below 2^48 at every preset's levels).  Such a tag is exact: it holds all the
- * bits the set does not imply, so the line is rebuilt from tag and set, and a
- * match needs no confirmation.  Any other line (or any line at a level whose
- * sets are not a power of two) has the inexact tag (uint32_t)line | 2^31, whose
- * top bit is set, so it never equals an exact tag; its full number + 1 is kept
- * in far[], which is read and written only through inexact tags (calloc'd, so
- * never-touched pages of it cost no memory).  An empty way has the tag
- * TAG_EMPTY (0xFFFFFFFF, inexact) and far 0: the inexact line with the same
- * tag differs in far, so its lookup cannot match an empty way.  A way refilled
- * with an exact line keeps a stale far entry, never read while its tag is exact.
+ * Tags.  With B tag bits (32 or 24), the tag of a line (its number, pa >>
+ * line_shift) at a level with power-of-two sets is the line shifted right by the
+ * set bits when that is below 2^(B-1), i.e. for every line below tag_limit =
+ * 2^(B - 1 + set bits) (every PA below 2^38 at every preset's levels, below
+ * 2^44 at neoverse-n1's LLC; the host pools of the defaults are far below).  Such a
+ * tag is exact: it holds all the bits the set does not imply, so the line is
+ * rebuilt from tag and set, and a match needs no confirmation.  Any other line
+ * (or any line at a level whose sets are not a power of two) has the inexact
+ * tag: its low B bits with the top one (tag_inexact) set, so it never equals an
+ * exact tag; its full number + 1 is kept in far[], which is read and written only
+ * through inexact tags (calloc'd, so never-touched pages of it cost no memory).
+ * An empty way has the tag tag_empty (all B bits set, inexact) and far 0: the
+ * inexact line with the same tag differs in far, so its lookup cannot match an
+ * empty way.  A way refilled with an exact line keeps a stale far entry, never
+ * read while its tag is exact.
  *
  * Levels are kept in an array indexed like enum mem_served (0 = L1D, 1 = L2,
  * 2 = LLC) so that a walker port maps to its first level by subtracting one.
@@ -70,8 +75,7 @@
 #define CACHE_LEVELS   3
 #define LINE_INVALID   UINT64_MAX
 #define CACHE_MAX_LINES (UINT64_C(1) << 26)
-#define TAG_INEXACT    UINT32_C(0x80000000)   /* set in every inexact tag (see the top) */
-#define TAG_EMPTY      UINT32_MAX             /* an empty way's tag */
+#define NARROW_WAYS    16   /* levels this wide keep 24-bit tags (see the top) */
 
 /* 64-byte aligned, so 256 bytes: levels are indexed with a shift, and each one's hot
  * fields share the host cache lines they start. */
@@ -84,6 +88,9 @@ struct cache_lvl {
     size_t dirty_off;          /* byte offset of the dirty words in a block */
     size_t order_off;          /* packed LRU: byte offset of the order word */
     uint8_t tag_shift;         /* exact tag = line >> tag_shift */
+    bool narrow;               /* 24-bit tags (ways == NARROW_WAYS), else 32-bit */
+    uint32_t tag_inexact;      /* the top tag bit: set in every inexact tag */
+    uint32_t tag_empty;        /* all tag bits: an empty way's tag */
     uint64_t tag_limit;        /* lines below it have exact tags; 0: none */
     /* The line touched last at this level and its dirty bit: a repeat access to it is
      * a hit whose replacement update is a no-op (it is already the most recent), so it
@@ -124,10 +131,39 @@ struct cache_hier {
     struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
 };
 
-/* The tags of @set (ways of them). */
-static cache_inline uint32_t *tags_at(const struct cache_lvl *L, size_t set)
+/* The block of @set; its tags come first. */
+static cache_inline uint8_t *block_at(const struct cache_lvl *L, size_t set)
 {
-    return (uint32_t *)(void *)(L->blocks + set * L->block_bytes);
+    return L->blocks + set * L->block_bytes;
+}
+
+/* Tag of way @w of block @b: 32-bit, or when @narrow 24-bit, the low 16 bits at
+ * offset 0 and the high 8 at offset 2 * NARROW_WAYS. */
+static cache_inline uint32_t btag_get(const uint8_t *b, size_t w, bool narrow)
+{
+    if (narrow)
+        return ((const uint16_t *)(const void *)b)[w] | (uint32_t)b[2 * NARROW_WAYS + w] << 16;
+    return ((const uint32_t *)(const void *)b)[w];
+}
+
+static cache_inline void btag_put(uint8_t *b, size_t w, uint32_t tag, bool narrow)
+{
+    if (narrow) {
+        ((uint16_t *)(void *)b)[w] = (uint16_t)tag;
+        b[2 * NARROW_WAYS + w] = (uint8_t)(tag >> 16);
+    } else {
+        ((uint32_t *)(void *)b)[w] = tag;
+    }
+}
+
+static cache_inline uint32_t tag_get(const struct cache_lvl *L, size_t set, size_t w)
+{
+    return btag_get(block_at(L, set), w, L->narrow);
+}
+
+static cache_inline void tag_put(const struct cache_lvl *L, size_t set, size_t w, uint32_t tag)
+{
+    btag_put(block_at(L, set), w, tag, L->narrow);
 }
 
 /* The dirty words of @set: bit w % 64 of word w / 64 for way w. */
@@ -157,14 +193,15 @@ static inline void dirty_put(const struct cache_lvl *L, size_t set, size_t way, 
 /* The tag of @line at @L (see the top). */
 static cache_inline uint32_t tag_of(const struct cache_lvl *L, uint64_t line)
 {
-    return line < L->tag_limit ? (uint32_t)(line >> L->tag_shift) : (uint32_t)line | TAG_INEXACT;
+    return line < L->tag_limit ? (uint32_t)(line >> L->tag_shift)
+                               : ((uint32_t)line | L->tag_inexact) & L->tag_empty;
 }
 
 /* The line in @way of @set, LINE_INVALID if empty. */
 static cache_inline uint64_t line_at(const struct cache_lvl *L, size_t set, size_t way)
 {
-    uint32_t tag = tags_at(L, set)[way];
-    if (!(tag & TAG_INEXACT))
+    uint32_t tag = tag_get(L, set, way);
+    if (!(tag & L->tag_inexact))
         return ((uint64_t)tag << L->tag_shift) | set;
     return L->far[set * L->ways + way] - 1;
 }
@@ -181,7 +218,7 @@ static const char *const lvl_names[CACHE_LEVELS] = { "l1d", "l2", "llc" };
 /* Block geometry of @L (ways set): tags, dirty words, order word. */
 static void lvl_layout(struct cache_lvl *L)
 {
-    size_t tag_bytes = (4 * L->ways + 7) & ~(size_t)7;
+    size_t tag_bytes = ((L->narrow ? 3 : 4) * L->ways + 7) & ~(size_t)7;
     L->dirty_off = tag_bytes;
     size_t bytes = tag_bytes + 8 * ((L->ways + 63) / 64);
     L->order_off = bytes;
@@ -227,10 +264,14 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
     L->sets_pow2 = is_pow2(L->sets);
     L->set_mask = L->sets - 1;
     L->line_shift = (uint8_t)log2_u64(c->line_bytes);
+    L->narrow = L->ways == NARROW_WAYS;
+    unsigned tag_bits = L->narrow ? 24 : 32;
+    L->tag_inexact = UINT32_C(1) << (tag_bits - 1);
+    L->tag_empty = (uint32_t)((UINT64_C(1) << tag_bits) - 1);
     if (L->sets_pow2) {
-        /* exact tags below 2^(31 + set bits) lines (see the top) */
+        /* exact tags below 2^(tag_bits - 1 + set bits) lines (see the top) */
         L->tag_shift = (uint8_t)log2_u64(L->sets);
-        L->tag_limit = UINT64_C(1) << (31 + L->tag_shift);
+        L->tag_limit = UINT64_C(1) << (tag_bits - 1 + L->tag_shift);
     }
     L->latency_cycles = c->latency_cycles;
     L->lru_packed = c->repl == REPL_LRU && ways <= REPL_PACKED_WAYS;
@@ -253,9 +294,8 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
         L->order_keep = L->ways == 16 ? ~UINT64_C(0) : (UINT64_C(1) << (4 * L->ways)) - 1;
     }
     for (size_t s = 0; s < L->sets; s++) {
-        uint32_t *t = tags_at(L, s);
         for (size_t w = 0; w < L->ways; w++)
-            t[w] = TAG_EMPTY;
+            tag_put(L, s, w, L->tag_empty);
         if (L->lru_packed)
             *order_at(L, s) = order;
     }
@@ -327,38 +367,43 @@ void cache_hier_destroy(struct cache_hier *h)
 /* Way of @line in @set, or -1: any level (a scan of the tags). */
 static int find(const struct cache_lvl *L, uint64_t line, size_t set)
 {
-    const uint32_t *t = tags_at(L, set);
+    const uint8_t *b = block_at(L, set);
     uint32_t key = tag_of(L, line);
     bool exact = line < L->tag_limit;
     for (size_t w = 0; w < L->ways; w++)
-        if (t[w] == key && (exact || L->far[set * L->ways + w] == line + 1))
+        if (btag_get(b, w, L->narrow) == key && (exact || L->far[set * L->ways + w] == line + 1))
             return (int)w;
     return -1;
 }
 
-/* Bit w set iff tag w of the @ways (2, 4, 8 or 16) tags @t equals @key.  The
- * widest levels, which mostly miss, test their width last. */
-static cache_inline unsigned match_mask(const uint32_t *t, size_t ways, uint32_t key)
+/* Bit w set iff tag w of the @ways (2, 4, 8 or 16: then narrow) tags of block @b
+ * equals @key.  The widest levels, which mostly miss, test their width last. */
+static cache_inline unsigned match_mask(const uint8_t *b, size_t ways, uint32_t key)
 {
 #ifdef CACHE_SIMD
-    const __m128i *v = (const __m128i *)(const void *)t;
+    const __m128i *v = (const __m128i *)(const void *)b;
+    if (ways == NARROW_WAYS) {
+        /* the low 16 bits of all 16 tags, then their high 8 bits: both must match */
+        __m128i lo = _mm_set1_epi16((short)key);
+        __m128i m = _mm_packs_epi16(_mm_cmpeq_epi16(_mm_load_si128(v), lo),
+                                    _mm_cmpeq_epi16(_mm_load_si128(v + 1), lo));
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_load_si128(v + 2),
+                                            _mm_set1_epi8((char)(key >> 16))));
+        return (unsigned)_mm_movemask_epi8(m);
+    }
     __m128i k = _mm_set1_epi32((int)key);
     if (ways == 4)
         return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_load_si128(v), k)));
     if (ways == 2)
-        return (unsigned)(t[0] == key) | (unsigned)(t[1] == key) << 1;
+        return (unsigned)(btag_get(b, 0, false) == key) | (unsigned)(btag_get(b, 1, false) == key) << 1;
     __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(v), k),
                                 _mm_cmpeq_epi32(_mm_load_si128(v + 1), k));
-    if (ways == 8)
-        return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, _mm_setzero_si128()));
-    __m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(v + 2), k),
-                                _mm_cmpeq_epi32(_mm_load_si128(v + 3), k));
-    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b));
+    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, _mm_setzero_si128()));   /* 8 ways */
 #else
     unsigned m = 0;
 #pragma GCC unroll 16
     for (size_t w = 0; w < 16; w++)
-        if (w < ways && t[w] == key)
+        if (w < ways && btag_get(b, w, ways == NARROW_WAYS) == key)
             m |= 1u << w;
     return m;
 #endif
@@ -379,18 +424,19 @@ static cache_inline size_t ways_of(const struct cache_lvl *L, size_t cw)
  * is exact there, given the set's tags @t: the tags compared at once, and no
  * confirmation needed.  @cw: see ways_of().
  */
-static cache_inline int find_plain(const struct cache_lvl *L, const uint32_t *t, uint64_t line,
+static cache_inline int find_plain(const struct cache_lvl *L, const uint8_t *t, uint64_t line,
                                    size_t cw)
 {
     unsigned m = match_mask(t, ways_of(L, cw), (uint32_t)(line >> L->tag_shift));
     return m ? __builtin_ctz(m) : -1;   /* an exact tag matches at most one way */
 }
 
-/* At a plain level the dirty word follows the tags of a set, and the order word the
- * dirty word (lvl_layout() with an even number of ways, at most 16). */
-static cache_inline uint64_t *plain_dirty(uint32_t *t, size_t ways)
+/* The dirty word of block @b at a plain level: the order word follows it
+ * (lvl_layout() with at most 16 ways, an even number).  @cw: see ways_of(). */
+static cache_inline uint64_t *plain_dirty(const struct cache_lvl *L, uint8_t *b, size_t cw)
 {
-    return (uint64_t *)(void *)(t + ways);
+    size_t off = cw ? (cw == NARROW_WAYS ? 3 * NARROW_WAYS : 4 * cw) : L->dirty_off;
+    return (uint64_t *)(void *)(b + off);
 }
 
 /* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
@@ -432,7 +478,7 @@ __attribute__((noinline)) static void write_back_victim(struct cache_hier *h, un
     struct cache_lvl *L = &h->lv[k];
     uint64_t victim_pa = line_at(L, set, way) << L->line_shift;
     L->st.writebacks++;
-    tags_at(L, set)[way] = TAG_EMPTY;
+    tag_put(L, set, way, L->tag_empty);
     L->far[set * L->ways + way] = 0;
     dirty_put(L, set, way, false);
     absorb_write(h, k + 1, victim_pa);
@@ -457,7 +503,7 @@ static cache_inline uint32_t lru_take(const struct cache_lvl *L, size_t set)
 static cache_inline void slot_put(const struct cache_lvl *L, size_t set, size_t way,
                                   uint64_t line, bool dirty)
 {
-    tags_at(L, set)[way] = tag_of(L, line);
+    tag_put(L, set, way, tag_of(L, line));
     if (__builtin_expect(line >= L->tag_limit, 0))
         L->far[set * L->ways + way] = line + 1;
     dirty_put(L, set, way, dirty);
@@ -551,7 +597,7 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
         if (L->enabled) {
             uint32_t s = set_of(L, pa >> L->line_shift);
             set[k] = s;
-            __builtin_prefetch(tags_at(L, s));
+            __builtin_prefetch(block_at(L, s));
         }
     }
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
@@ -666,10 +712,10 @@ static void write_back_plain(struct cache_hier *h, unsigned k, uint64_t line);
 /* fill() of a plain level, set @set with tags @t: write-backs take write_back_plain().
  * @cw: see ways_of(). */
 static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64_t line,
-                                        bool dirty, size_t set, uint32_t *t, size_t cw)
+                                        bool dirty, size_t set, uint8_t *t, size_t cw)
 {
     const struct cache_lvl *L = &h->lv[k];
-    uint64_t *d = plain_dirty(t, ways_of(L, cw));
+    uint64_t *d = plain_dirty(L, t, cw);
     uint64_t o = d[1];
     /* lru_take(), with the level's lru_shift and order_keep folded when @cw is known */
     unsigned lru_shift = cw ? 4 * ((unsigned)cw - 1) : L->lru_shift;
@@ -681,14 +727,14 @@ static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64
         write_back_plain(h, k, line_at(L, set, way));
     if (__builtin_expect(line >= L->tag_limit, 0))
         L->far[set * L->ways + way] = line + 1;
-    t[way] = tag_of(L, line);
+    btag_put(t, way, tag_of(L, line), cw ? cw == NARROW_WAYS : L->narrow);
     *d = dirty ? *d | bit : *d & ~bit;
     return way;
 }
 
 /* write_back_plain() when the next level @k lacks the line: allocate it dirty. */
 __attribute__((noinline)) static void write_back_fill(struct cache_hier *h, unsigned k,
-                                                      uint64_t line, size_t set, uint32_t *t)
+                                                      uint64_t line, size_t set, uint8_t *t)
 {
     fill_plain(h, k, line, true, set, t, 0);
 }
@@ -711,11 +757,11 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
     }
     const struct cache_lvl *L = &h->lv[k];
     size_t set = line & L->set_mask;
-    uint32_t *t = tags_at(L, set);
+    uint8_t *t = block_at(L, set);
     /* the victim may have an inexact tag if access_general() brought it in */
     int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line, 0) : find(L, line, set);
     if (w >= 0)
-        *plain_dirty(t, L->ways) |= UINT64_C(1) << w;
+        *plain_dirty(L, t, 0) |= UINT64_C(1) << w;
     else
         write_back_fill(h, k, line, set, t);
 }
@@ -723,7 +769,7 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
 /* Host-cache prefetch (no effect on results) of set @set's block at @L. */
 static cache_inline void prefetch_set(const struct cache_lvl *L, size_t set)
 {
-    const char *b = (const char *)tags_at(L, set);
+    const uint8_t *b = block_at(L, set);
     __builtin_prefetch(b);
     if (L->block_bytes > 64)
         __builtin_prefetch(b + 64);
@@ -741,11 +787,11 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
                                         uint8_t *served, const size_t cw[CACHE_LEVELS])
 {
     size_t set[CACHE_LEVELS];
-    uint32_t *t[CACHE_LEVELS];
+    uint8_t *t[CACHE_LEVELS];   /* their blocks */
 #pragma GCC unroll 3
     for (unsigned k = start; k < nlev; k++) {
         set[k] = line & h->lv[k].set_mask;
-        t[k] = tags_at(&h->lv[k], set[k]);
+        t[k] = block_at(&h->lv[k], set[k]);
     }
     if (nlev - 1 > start) {
         /* Prefetch what the last level's lookup and fill read, the only blocks too
@@ -759,7 +805,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
              * of that line: start those loads now as well */
             const struct cache_lvl *U = &h->lv[nlev - 2];
             size_t s = set[nlev - 2];
-            uint64_t *d = plain_dirty(t[nlev - 2], ways_of(U, cw[nlev - 2]));
+            uint64_t *d = plain_dirty(U, t[nlev - 2], cw[nlev - 2]);
             unsigned v = (unsigned)(d[1] >> U->lru_shift) & 0xF;
             if ((*d >> v) & 1)   /* dirty, so valid */
                 prefetch_set(L, line_at(U, s, v) & L->set_mask);
@@ -781,7 +827,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
         int w = find_plain(L, t[k], line, cw[k]);
         if (w >= 0) {
             L->st.hits++;
-            uint64_t *ord = plain_dirty(t[k], ways_of(L, cw[k])) + 1;   /* touch_lru() */
+            uint64_t *ord = plain_dirty(L, t[k], cw[k]) + 1;   /* touch_lru() */
             uint64_t o = *ord;
             if ((o & 0xF) != (unsigned)w)
                 *ord = repl_order_touch(o, (uint32_t)w);
@@ -806,7 +852,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
     uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0, t[start], cw[start]);
     /* the last touch of @start: a repeat access may take the MRU shortcut */
     L0->mru_line = line;
-    L0->mru_dirty = plain_dirty(t[start], ways_of(L0, cw[start]));
+    L0->mru_dirty = plain_dirty(L0, t[start], cw[start]);
     L0->mru_bit = UINT64_C(1) << way;
     return cycles;
 }
@@ -850,12 +896,12 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
         return cycles;
     }
     size_t set = line & L->set_mask;
-    uint32_t *t = tags_at(L, set);
+    uint8_t *t = block_at(L, set);
     int w = find_plain(L, t, line, 0);
     if (w < 0)
         return access_plain_miss(h, start, line, set, op, served);
     /* The hit; the replacement update last, once nothing else is live. */
-    uint64_t *d = plain_dirty(t, L->ways);
+    uint64_t *d = plain_dirty(L, t, 0);
     uint64_t bit = UINT64_C(1) << w;
     L->st.accesses++;
     L->st.hits++;
@@ -931,7 +977,7 @@ int cache_hier_check(const struct cache_hier *h)
         if (!L->enabled)
             continue;
         for (uint32_t set = 0; set < L->sets; set++) {
-            const uint32_t *t = tags_at(L, set);
+
             const uint64_t *d = dirty_at(L, set);
             for (size_t w = (L->ways + 63) / 64 * 64; w-- > L->ways;)
                 if ((d[w / 64] >> (w % 64)) & 1)
@@ -941,7 +987,7 @@ int cache_hier_check(const struct cache_hier *h)
                 if (line == LINE_INVALID) {
                     if (dirty_get(L, set, w))
                         return 2;     /* dirty empty way */
-                    if (t[w] != TAG_EMPTY)
+                    if (tag_get(L, set, w) != L->tag_empty)
                         return 8;     /* empty way with a tag */
                     if (w + 1 < L->ways && line_at(L, set, w + 1) != LINE_INVALID)
                         return 7;     /* valid ways not a prefix (see the top) */
@@ -949,7 +995,7 @@ int cache_hier_check(const struct cache_hier *h)
                 }
                 if (set_of(L, line) != set)
                     return 3;         /* line in the wrong set */
-                if (t[w] != tag_of(L, line))
+                if (tag_get(L, set, w) != tag_of(L, line))
                     return 8;         /* tag not the line's (exact when it can be) */
                 if (dirty_get(L, set, w) && !L->write_back)
                     return 4;         /* write-through levels hold no dirty data */
