@@ -77,11 +77,11 @@
 #define CACHE_MAX_LINES (UINT64_C(1) << 26)
 #define NARROW_WAYS    16   /* levels this wide keep 24-bit tags (see the top) */
 
-/* 64-byte aligned, so 256 bytes: levels are indexed with a shift, and each one's hot
- * fields share the host cache lines they start. */
+/* 64-byte aligned: each level's hot fields start a host cache line, and at 256 bytes
+ * (today's size) the levels are indexed with a shift. */
 struct cache_lvl {
     /* Hot: what a lookup and a fill read, first and together. */
-    _Alignas(64) uint8_t *blocks;           /* sets blocks of block_bytes: tags, dirty words, order word */
+    _Alignas(64) uint8_t *blocks;   /* sets blocks of block_bytes (tags, dirty, order word) */
     uint64_t *far;             /* sets * ways: line + 1 of a way with an inexact tag, else 0
                                   or stale (see the top) */
     size_t block_bytes;        /* bytes per set block */
@@ -395,7 +395,8 @@ static cache_inline unsigned match_mask(const uint8_t *b, size_t ways, uint32_t 
     if (ways == 4)
         return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_load_si128(v), k)));
     if (ways == 2)
-        return (unsigned)(btag_get(b, 0, false) == key) | (unsigned)(btag_get(b, 1, false) == key) << 1;
+        return (unsigned)(btag_get(b, 0, false) == key) |
+               (unsigned)(btag_get(b, 1, false) == key) << 1;
     __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(v), k),
                                 _mm_cmpeq_epi32(_mm_load_si128(v + 1), k));
     return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, _mm_setzero_si128()));   /* 8 ways */
@@ -759,7 +760,8 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
     size_t set = line & L->set_mask;
     uint8_t *t = block_at(L, set);
     /* the victim may have an inexact tag if access_general() brought it in */
-    int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line, 0) : find(L, line, set);
+    int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line, 0)
+                                                     : find(L, line, set);
     if (w >= 0)
         *plain_dirty(L, t, 0) |= UINT64_C(1) << w;
     else
