@@ -435,14 +435,15 @@ END_TEST
  * The specialised path of plain hierarchies (all levels write-back,
  * write-allocate, LRU) against the general one, on the same random stream:
  * every access's cycles and serving level, then every counter, line and dirty
- * bit must agree.  Geometries cover 2/4/8/16 ways and 1, 2 or 3 levels, and
- * addresses whose tags are inexact.
+ * bit must agree.  Geometries cover 2/4/8/16 ways and 1, 2 or 3 levels (the
+ * 16-way level, with 24-bit tags, last or in the middle), and addresses whose
+ * tags are inexact.
  */
 START_TEST(test_cache_plain_vs_general)
 {
     struct sim_rng g;
     sim_rng_seed(&g, 7);
-    for (int cfg = 0; cfg < 6; cfg++) {
+    for (int cfg = 0; cfg < 7; cfg++) {
         struct mem_config m = defcfg();
         if (cfg >= 1) {
             m.l1d = lvl(512, 2, 64, L1_LAT);
@@ -455,8 +456,14 @@ START_TEST(test_cache_plain_vs_general)
             m.llc.enabled = false;
         if (cfg == 4)
             m.l2.enabled = m.llc.enabled = false;
-        /* cfg 5: addresses far above any PA as well, where the 16-way LLC's tags are
-         * not exact (lines 2^32 apart share them) and must be confirmed */
+        if (cfg == 6) {
+            /* a 16-way L2 above an 8-way LLC */
+            m.l1d = lvl(1024, 4, 64, L1_LAT);
+            m.l2 = lvl(8192, 16, 64, L2_LAT);
+            m.llc = lvl(32768, 8, 64, LLC_LAT);
+        }
+        /* cfg 5, 6: addresses far above any PA as well, where tags are not exact
+         * (lines whose low bits agree share them) and must be confirmed */
         static const uint64_t high[4] = { 0, UINT64_C(1) << 41, UINT64_C(1) << 44,
                                           UINT64_C(1) << 63 };
         uint64_t span = cfg ? 1 << 16 : 8 << 20;
@@ -465,7 +472,7 @@ START_TEST(test_cache_plain_vs_general)
         uint64_t last = 0;
         for (int i = 0; i < 40000; i++) {
             uint64_t pa = sim_rng_below(&g, span);
-            if (cfg == 5)
+            if (cfg >= 5)
                 pa |= high[sim_rng_below(&g, 4)];
             enum mem_op op = (enum mem_op)(sim_rng_next(&g) & 1);
             enum walker_port port = (enum walker_port)(1 + sim_rng_below(&g, 3));
