@@ -1,20 +1,36 @@
 /*
  * cache/cache.c - the data-cache hierarchy (contract and model in cache.h).
  *
- * Each level stores the full line number (pa >> line_shift) per way, with
- * LINE_INVALID for an empty way, plus a dirty byte, plus a 32-bit tag (the tag
- * array, 64-byte aligned): a 16-way set's tags fit one host cache line and are
- * compared four at a time.  The tag is the line number shifted right by tag_shift:
- * by the set bits when the sets are a power of two and what remains of a PA below
- * 2^48 then fits in 31 bits (the LLC of every preset), else by nothing (its low 32
- * bits).  A match is confirmed against the full line number, so a tag collision
- * (an empty way's stale tag, or lines 2^32 lines apart) costs a compare, never a
- * wrong hit; except that for a line below tag_limit the tag is exact (it holds all
- * the bits the set does not imply, and never equals an empty way's 0xFFFFFFFF), and
- * the confirming read, a host cache miss in a big level, is skipped.  Other lines'
- * tags have their top bit set, so they never equal an exact tag.  Levels are kept in an
- * array indexed like enum mem_served (0 = L1D, 1 = L2, 2 = LLC) so that a
- * walker port maps to its first level by subtracting one.
+ * Layout.  Each set of a level is one block (64-byte aligned, a power of two up
+ * to 64 bytes, else a multiple of 64), holding everything a lookup and a fill of
+ * the set read: a tag per way, then the set's dirty bits (one bit per way, in
+ * 64-bit words), then, at a packed LRU level, its order word (format in
+ * tlb/repl.h; such levels keep it here, not in a struct repl).  Tags are 32
+ * bits wide, except at 16-way levels, whose tags are 24 bits (their low 16 bits
+ * in one array, their high 8 bits in another) so that a set of a packed LRU
+ * level is 64 bytes: 32 + 16 bytes of tags, the order word, the dirty word.  An
+ * 8-way set is 64 bytes too, a 4-way one 32, so a set visit reads one host
+ * cache line instead of one per array.  The tags of a set of 4, 8 or 16 ways
+ * load as whole vectors and are compared at once.
+ *
+ * Tags.  With B tag bits (32 or 24), the tag of a line (its number, pa >>
+ * line_shift) at a level with power-of-two sets is the line shifted right by the
+ * set bits when that is below 2^(B-1), i.e. for every line below tag_limit =
+ * 2^(B - 1 + set bits) (every PA below 2^38 at every preset's levels, below
+ * 2^44 at neoverse-n1's LLC; the host pools of the defaults are far below).  Such a
+ * tag is exact: it holds all the bits the set does not imply, so the line is
+ * rebuilt from tag and set, and a match needs no confirmation.  Any other line
+ * (or any line at a level whose sets are not a power of two) has the inexact
+ * tag: its low B bits with the top one (tag_inexact) set, so it never equals an
+ * exact tag; its full number + 1 is kept in far[], which is read and written only
+ * through inexact tags (calloc'd, so never-touched pages of it cost no memory).
+ * An empty way has the tag tag_empty (all B bits set, inexact) and far 0: the
+ * inexact line with the same tag differs in far, so its lookup cannot match an
+ * empty way.  A way refilled with an exact line keeps a stale far entry, never
+ * read while its tag is exact.
+ *
+ * Levels are kept in an array indexed like enum mem_served (0 = L1D, 1 = L2,
+ * 2 = LLC) so that a walker port maps to its first level by subtracting one.
  *
  * Prefix invariant: a level never invalidates a line for good (a victim is
  * emptied only while its write-back drains to the levels below, then refilled
@@ -22,21 +38,23 @@
  * set are a prefix [0, n).  Hence a set has a free way iff its last way is
  * invalid, and lookups compare tags only (cache_hier_check() verifies this).
  *
- * LRU levels with packed order words (tlb/repl.h) never look for a free way:
- * the order starts with the ways least recent lowest first and only filled ways
- * are ever touched, so with the prefix invariant the least recent way of a set
- * that is not full is exactly its lowest invalid way.  fill() takes it straight
- * from the order word and moves it to the front there itself
- * (cache_hier_check() verifies this too).
+ * LRU levels with packed order words never look for a free way: the order
+ * starts with the ways least recent lowest first and only filled ways are ever
+ * touched, so with the prefix invariant the least recent way of a set that is
+ * not full is exactly its lowest invalid way.  fill() takes it straight from
+ * the order word and moves it to the front there itself (cache_hier_check()
+ * verifies this too).
  *
- * Two access paths give identical results.  A plain hierarchy (L1D.. enabled
- * as a prefix, all write-back, write-allocate, packed LRU, power-of-two sets,
- * 2/4/8/16 ways, one line size: every preset that caches) takes the hit path
- * of cache_hier_access() and miss_plain(): no per-level policy tests, every set
- * index computed once, unrolled or SIMD set searches, write-backs in
- * write_back_plain().  Any other hierarchy takes access_general() and
- * access_slow(), which implement the contract of cache.h directly.
- * test_cache_plain_vs_general checks that the two agree.
+ * Two access paths give identical results on the same layout.  A plain
+ * hierarchy (L1D.. enabled as a prefix, all write-back, write-allocate, packed
+ * LRU, power-of-two sets, 2/4/8/16 ways, one line size: every preset that
+ * caches) takes the hit path of cache_hier_access() and miss_plain(): no
+ * per-level policy tests, every set block located once, SIMD set searches with
+ * exact tags only, write-backs in write_back_plain().  Any other hierarchy, and
+ * any line whose tag is inexact at some plain level (none below 2^48), takes
+ * access_general() and access_slow(), which implement the contract of cache.h
+ * directly.  test_cache_plain_vs_general checks that the two agree, on both
+ * kinds of line.
  */
 #include "cache/cache.h"
 
@@ -57,24 +75,34 @@
 #define CACHE_LEVELS   3
 #define LINE_INVALID   UINT64_MAX
 #define CACHE_MAX_LINES (UINT64_C(1) << 26)
+#define NARROW_WAYS    16   /* levels this wide keep 24-bit tags (see the top) */
 
+/* 64-byte aligned: each level's hot fields start a host cache line, and at 256 bytes
+ * (today's size) the levels are indexed with a shift. */
 struct cache_lvl {
     /* Hot: what a lookup and a fill read, first and together. */
-    uint64_t *lines;           /* sets * ways line numbers, LINE_INVALID when empty */
-    uint32_t *tags;            /* sets * ways: tag_of() each line number (see the top) */
-    uint8_t tag_shift;         /* tag = line >> tag_shift */
+    _Alignas(64) uint8_t *blocks;   /* sets blocks of block_bytes (tags, dirty, order word) */
+    uint64_t *far;             /* sets * ways: line + 1 of a way with an inexact tag, else 0
+                                  or stale (see the top) */
+    size_t block_bytes;        /* bytes per set block */
+    size_t dirty_off;          /* byte offset of the dirty words in a block */
+    size_t order_off;          /* packed LRU: byte offset of the order word */
+    uint8_t tag_shift;         /* exact tag = line >> tag_shift */
+    bool narrow;               /* 24-bit tags (ways == NARROW_WAYS), else 32-bit */
+    uint32_t tag_inexact;      /* the top tag bit: set in every inexact tag */
+    uint32_t tag_empty;        /* all tag bits: an empty way's tag */
     uint64_t tag_limit;        /* lines below it have exact tags; 0: none */
-    uint8_t *dirty;            /* sets * ways */
-    uint64_t *order;           /* packed LRU: repl.state, one order word per set; else NULL */
-    /* The line touched last at this level and its slot: a repeat access to it is a hit
-     * whose replacement update is a no-op (it is already the most recent), so it can skip
-     * the set search.  Cleared by every other path that touches the level. */
+    /* The line touched last at this level and its dirty bit: a repeat access to it is
+     * a hit whose replacement update is a no-op (it is already the most recent), so it
+     * can skip the set search.  Cleared by every other path that touches the level. */
     uint64_t mru_line;
-    size_t mru_idx;
+    uint64_t *mru_dirty;       /* the dirty word of mru_line's way */
+    uint64_t mru_bit;          /* and its bit there */
     size_t ways;               /* (size_t: index arithmetic needs no widening) */
     uint64_t set_mask;         /* sets - 1 when sets is a power of two */
     uint8_t line_shift;        /* log2 line_bytes */
     uint8_t lru_shift;         /* packed LRU: 4 * (ways - 1), the least recent rank's nibble */
+    bool lru_packed;           /* LRU with ways <= REPL_PACKED_WAYS: order words in the blocks */
     bool enabled;
     bool write_back;           /* false: write-through */
     bool write_allocate;       /* false: write-around */
@@ -84,11 +112,10 @@ struct cache_lvl {
     struct cache_level_stats st;
     /* Cold. */
     uint32_t sets;
-    struct repl repl;
+    struct repl repl;          /* policies other than packed LRU */
 };
 
 struct cache_hier {
-    struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
     /* n > 0 when the hierarchy is plain: levels 0 .. n-1 enabled, the others not, and
      * every enabled one write-back, write-allocate, packed LRU with power-of-two sets,
      * 2, 4, 8 or 16 ways (find_plain()) and the same line size.  Accesses starting at
@@ -97,11 +124,112 @@ struct cache_hier {
      * access_general(). */
     unsigned plain_levels;
     unsigned plain_shift;               /* the line_shift of every level, when plain */
+    uint64_t plain_line_limit;          /* lines below it have exact tags at every level
+                                           (see the top); the others take access_general() */
     uint32_t dram_latency_cycles;
     struct cache_level_stats dram;       /* see cache_hier_stats() */
+    struct cache_lvl lv[CACHE_LEVELS];   /* L1D, L2, LLC */
 };
 
+/* The block of @set; its tags come first. */
+static cache_inline uint8_t *block_at(const struct cache_lvl *L, size_t set)
+{
+    return L->blocks + set * L->block_bytes;
+}
+
+/* Tag of way @w of block @b: 32-bit, or when @narrow 24-bit, the low 16 bits at
+ * offset 0 and the high 8 at offset 2 * NARROW_WAYS. */
+static cache_inline uint32_t btag_get(const uint8_t *b, size_t w, bool narrow)
+{
+    if (narrow)
+        return ((const uint16_t *)(const void *)b)[w] | (uint32_t)b[2 * NARROW_WAYS + w] << 16;
+    return ((const uint32_t *)(const void *)b)[w];
+}
+
+static cache_inline void btag_put(uint8_t *b, size_t w, uint32_t tag, bool narrow)
+{
+    if (narrow) {
+        ((uint16_t *)(void *)b)[w] = (uint16_t)tag;
+        b[2 * NARROW_WAYS + w] = (uint8_t)(tag >> 16);
+    } else {
+        ((uint32_t *)(void *)b)[w] = tag;
+    }
+}
+
+static cache_inline uint32_t tag_get(const struct cache_lvl *L, size_t set, size_t w)
+{
+    return btag_get(block_at(L, set), w, L->narrow);
+}
+
+static cache_inline void tag_put(const struct cache_lvl *L, size_t set, size_t w, uint32_t tag)
+{
+    btag_put(block_at(L, set), w, tag, L->narrow);
+}
+
+/* The dirty words of @set: bit w % 64 of word w / 64 for way w. */
+static cache_inline uint64_t *dirty_at(const struct cache_lvl *L, size_t set)
+{
+    return (uint64_t *)(void *)(L->blocks + set * L->block_bytes + L->dirty_off);
+}
+
+/* The packed LRU order word of @set. */
+static cache_inline uint64_t *order_at(const struct cache_lvl *L, size_t set)
+{
+    return (uint64_t *)(void *)(L->blocks + set * L->block_bytes + L->order_off);
+}
+
+static inline bool dirty_get(const struct cache_lvl *L, size_t set, size_t way)
+{
+    return (dirty_at(L, set)[way / 64] >> (way % 64)) & 1;
+}
+
+static inline void dirty_put(const struct cache_lvl *L, size_t set, size_t way, bool dirty)
+{
+    uint64_t *d = &dirty_at(L, set)[way / 64];
+    uint64_t bit = UINT64_C(1) << (way % 64);
+    *d = dirty ? *d | bit : *d & ~bit;
+}
+
+/* The tag of @line at @L (see the top). */
+static cache_inline uint32_t tag_of(const struct cache_lvl *L, uint64_t line)
+{
+    return line < L->tag_limit ? (uint32_t)(line >> L->tag_shift)
+                               : ((uint32_t)line | L->tag_inexact) & L->tag_empty;
+}
+
+/* The line in @way of @set, LINE_INVALID if empty. */
+static cache_inline uint64_t line_at(const struct cache_lvl *L, size_t set, size_t way)
+{
+    uint32_t tag = tag_get(L, set, way);
+    if (!(tag & L->tag_inexact))
+        return ((uint64_t)tag << L->tag_shift) | set;
+    return L->far[set * L->ways + way] - 1;
+}
+
+static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
+{
+    if (__builtin_expect(L->sets_pow2, 1))
+        return (uint32_t)line & L->set_mask;
+    return (uint32_t)(line % L->sets);
+}
+
 static const char *const lvl_names[CACHE_LEVELS] = { "l1d", "l2", "llc" };
+
+/* Block geometry of @L (ways set): tags, dirty words, order word. */
+static void lvl_layout(struct cache_lvl *L)
+{
+    size_t tag_bytes = ((L->narrow ? 3 : 4) * L->ways + 7) & ~(size_t)7;
+    L->dirty_off = tag_bytes;
+    size_t bytes = tag_bytes + 8 * ((L->ways + 63) / 64);
+    L->order_off = bytes;
+    if (L->lru_packed)
+        bytes += 8;
+    size_t b = 16;
+    while (b < bytes && b < 64)
+        b *= 2;
+    /* a block never straddles more host lines than it must */
+    L->block_bytes = bytes <= b ? b : (bytes + 63) & ~(size_t)63;
+}
 
 static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned k, uint64_t seed,
                     struct sim_err *err)
@@ -136,35 +264,47 @@ static int lvl_init(struct cache_lvl *L, const struct cache_config *c, unsigned 
     L->sets_pow2 = is_pow2(L->sets);
     L->set_mask = L->sets - 1;
     L->line_shift = (uint8_t)log2_u64(c->line_bytes);
+    L->narrow = L->ways == NARROW_WAYS;
+    unsigned tag_bits = L->narrow ? 24 : 32;
+    L->tag_inexact = UINT32_C(1) << (tag_bits - 1);
+    L->tag_empty = (uint32_t)((UINT64_C(1) << tag_bits) - 1);
     if (L->sets_pow2) {
-        /* exact tags below 2^(31 + set bits) lines (see the top) */
+        /* exact tags below 2^(tag_bits - 1 + set bits) lines (see the top) */
         L->tag_shift = (uint8_t)log2_u64(L->sets);
-        L->tag_limit = UINT64_C(1) << (31 + L->tag_shift);
+        L->tag_limit = UINT64_C(1) << (tag_bits - 1 + L->tag_shift);
     }
     L->latency_cycles = c->latency_cycles;
-    L->lines = malloc(lines * sizeof(*L->lines));
-    L->dirty = calloc(lines, 1);
-    /* 64-byte aligned so that every set of a multiple of 4 ways loads as whole vectors */
-    L->tags = aligned_alloc(64, (lines * sizeof(*L->tags) + 63) & ~(size_t)63);
-    if (!L->lines || !L->dirty || !L->tags)
+    L->lru_packed = c->repl == REPL_LRU && ways <= REPL_PACKED_WAYS;
+    lvl_layout(L);
+    size_t bytes = ((size_t)L->sets * L->block_bytes + 63) & ~(size_t)63;
+    L->blocks = aligned_alloc(64, bytes);
+    L->far = calloc(lines, sizeof(*L->far));
+    if (!L->blocks || !L->far)
         return sim_err_set(err, SIM_ENOMEM, "mem.%s: out of memory for %" PRIu64 " lines", n, lines);
-    for (uint64_t i = 0; i < lines; i++) {
-        L->lines[i] = LINE_INVALID;
-        L->tags[i] = UINT32_MAX;   /* tag_of(LINE_INVALID) */
-    }
-    L->mru_line = LINE_INVALID;
-    /* a distinct random stream per level, all derived from the run's seed */
-    int rc = repl_init(&L->repl, c->repl, L->sets, L->ways,
-                       seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
-    if (rc < 0)
-        return rc;
-    if (L->repl.packed) {
-        /* fill() updates the packed order words itself (format in tlb/repl.h) */
-        L->order = L->repl.state;
+    memset(L->blocks, 0, bytes);   /* all clean */
+    /* packed LRU: the initial order of repl_reset(), way ways-1 most recent .. way 0
+     * least recent, unused ranks 0xF (tlb/repl.h) */
+    uint64_t order = ~UINT64_C(0);
+    if (L->lru_packed) {
+        for (uint32_t rank = 0; rank < ways; rank++) {
+            order &= ~(UINT64_C(0xF) << (4 * rank));
+            order |= (uint64_t)(ways - 1 - rank) << (4 * rank);
+        }
         L->lru_shift = (uint8_t)(4 * (L->ways - 1));
         L->order_keep = L->ways == 16 ? ~UINT64_C(0) : (UINT64_C(1) << (4 * L->ways)) - 1;
     }
-    return SIM_OK;
+    for (size_t s = 0; s < L->sets; s++) {
+        for (size_t w = 0; w < L->ways; w++)
+            tag_put(L, s, w, L->tag_empty);
+        if (L->lru_packed)
+            *order_at(L, s) = order;
+    }
+    L->mru_line = LINE_INVALID;
+    if (L->lru_packed)
+        return SIM_OK;
+    /* a distinct random stream per level, all derived from the run's seed */
+    return repl_init(&L->repl, c->repl, L->sets, L->ways,
+                     seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (k + 1)), err);
 }
 
 struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed,
@@ -176,11 +316,12 @@ struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed
                     (int)cfg->walker_port);
         return NULL;
     }
-    struct cache_hier *h = calloc(1, sizeof(*h));
+    struct cache_hier *h = aligned_alloc(_Alignof(struct cache_hier), sizeof(*h));
     if (!h) {
         sim_err_set(err, SIM_ENOMEM, "mem: out of memory");
         return NULL;
     }
+    memset(h, 0, sizeof(*h));
     const struct cache_config *c[CACHE_LEVELS] = { &cfg->l1d, &cfg->l2, &cfg->llc };
     for (unsigned k = 0; k < CACHE_LEVELS; k++) {
         if (lvl_init(&h->lv[k], c[k], k, seed, err) < 0) {
@@ -198,12 +339,16 @@ struct cache_hier *cache_hier_create(const struct mem_config *cfg, uint64_t seed
         if (k >= n)
             plain &= !L->enabled;
         else
-            plain &= L->write_back && L->write_allocate && L->order && L->sets_pow2 &&
+            plain &= L->write_back && L->write_allocate && L->lru_packed && L->sets_pow2 &&
                      L->line_shift == h->lv[0].line_shift &&
                      (L->ways == 2 || L->ways == 4 || L->ways == 8 || L->ways == 16);
     }
     h->plain_levels = plain ? n : 0;
     h->plain_shift = h->lv[0].line_shift;
+    h->plain_line_limit = UINT64_MAX;
+    for (unsigned k = 0; k < h->plain_levels; k++)
+        if (h->lv[k].tag_limit < h->plain_line_limit)
+            h->plain_line_limit = h->lv[k].tag_limit;
     return h;
 }
 
@@ -213,144 +358,130 @@ void cache_hier_destroy(struct cache_hier *h)
         return;
     for (unsigned k = 0; k < CACHE_LEVELS; k++) {
         repl_fini(&h->lv[k].repl);
-        free(h->lv[k].lines);
-        free(h->lv[k].dirty);
-        free(h->lv[k].tags);
+        free(h->lv[k].blocks);
+        free(h->lv[k].far);
     }
     free(h);
 }
 
-/* The tag of @line at @L (see the top). */
-static inline uint32_t tag_of(const struct cache_lvl *L, uint64_t line)
+/* Way of @line in @set, or -1: any level (a scan of the tags). */
+static int find(const struct cache_lvl *L, uint64_t line, size_t set)
 {
-    return line < L->tag_limit ? (uint32_t)(line >> L->tag_shift)
-                               : (uint32_t)line | UINT32_C(0x80000000);
-}
-
-static inline uint32_t set_of(const struct cache_lvl *L, uint64_t line)
-{
-    if (__builtin_expect(L->sets_pow2, 1))
-        return (uint32_t)line & L->set_mask;
-    return (uint32_t)(line % L->sets);
-}
-
-/* Way of @line among the @n ways of @row, or -1 (a compare chain once unrolled). */
-static cache_inline int scan_n(const uint64_t *row, uint32_t n, uint64_t line)
-{
-#pragma GCC unroll 16
-    for (uint32_t w = 0; w < n; w++)
-        if (row[w] == line)
-            return (int)w;
-    return -1;
-}
-
-__attribute__((noinline)) static int scan_any(const uint64_t *row, uint32_t ways, uint64_t line)
-{
-    for (uint32_t w = 0; w < ways; w++)
-        if (row[w] == line)
-            return (int)w;
-    return -1;
-}
-
-/* Way of @line in the set whose ways start at @row, or -1.  The common widths get
- * their own unrolled compare chain: the search is most of a miss's work. */
-static inline int find_row(const uint64_t *row, uint32_t ways, uint64_t line)
-{
-    if (ways == 4)
-        return scan_n(row, 4, line);
-    if (ways == 8)
-        return scan_n(row, 8, line);
-    if (ways == 16)
-        return scan_n(row, 16, line);
-    return scan_any(row, ways, line);
-}
-
-/*
- * find_plain() - find_row() for a plain level, without a call so that the hit
- * path needs no stack frame.  With SSE2 a 16-way set (the LLC, where lookups
- * mostly miss) compares its 32-bit tags four at a time and reads only a
- * matching tag's full line number; narrower sets, which mostly hit early, keep
- * the compare chain.
- */
-static inline int find_plain(const struct cache_lvl *L, size_t base, uint64_t line)
-{
-    const uint64_t *row = &L->lines[base];
-    size_t ways = L->ways;
-    if (ways == 4)
-        return scan_n(row, 4, line);
-    if (ways == 8)
-        return scan_n(row, 8, line);
-    if (ways == 2)
-        return scan_n(row, 2, line);
-#ifdef CACHE_SIMD
-    const __m128i *t = (const __m128i *)&L->tags[base];
-    __m128i key = _mm_set1_epi32((int)tag_of(L, line));
+    const uint8_t *b = block_at(L, set);
+    uint32_t key = tag_of(L, line);
     bool exact = line < L->tag_limit;
-    __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t), key),
-                                _mm_cmpeq_epi32(_mm_load_si128(t + 1), key));
-    __m128i b = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(t + 2), key),
-                                _mm_cmpeq_epi32(_mm_load_si128(t + 3), key));
-    /* bit w: the tag of way w matches */
-    for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, b)); m; m &= m - 1) {
-        unsigned w = (unsigned)__builtin_ctz(m);
-        if (exact || row[w] == line)   /* an exact tag needs no confirming read */
+    for (size_t w = 0; w < L->ways; w++)
+        if (btag_get(b, w, L->narrow) == key && (exact || L->far[set * L->ways + w] == line + 1))
             return (int)w;
-    }
     return -1;
+}
+
+/* Bit w set iff tag w of the @ways (2, 4, 8 or 16: then narrow) tags of block @b
+ * equals @key.  The widest levels, which mostly miss, test their width last. */
+static cache_inline unsigned match_mask(const uint8_t *b, size_t ways, uint32_t key)
+{
+#ifdef CACHE_SIMD
+    const __m128i *v = (const __m128i *)(const void *)b;
+    if (ways == NARROW_WAYS) {
+        /* the low 16 bits of all 16 tags, then their high 8 bits: both must match */
+        __m128i lo = _mm_set1_epi16((short)key);
+        __m128i m = _mm_packs_epi16(_mm_cmpeq_epi16(_mm_load_si128(v), lo),
+                                    _mm_cmpeq_epi16(_mm_load_si128(v + 1), lo));
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_load_si128(v + 2),
+                                            _mm_set1_epi8((char)(key >> 16))));
+        return (unsigned)_mm_movemask_epi8(m);
+    }
+    __m128i k = _mm_set1_epi32((int)key);
+    if (ways == 4)
+        return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_load_si128(v), k)));
+    if (ways == 2)
+        return (unsigned)(btag_get(b, 0, false) == key) |
+               (unsigned)(btag_get(b, 1, false) == key) << 1;
+    __m128i a = _mm_packs_epi32(_mm_cmpeq_epi32(_mm_load_si128(v), k),
+                                _mm_cmpeq_epi32(_mm_load_si128(v + 1), k));
+    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(a, _mm_setzero_si128()));   /* 8 ways */
 #else
-    return scan_n(row, 16, line);
+    unsigned m = 0;
+#pragma GCC unroll 16
+    for (size_t w = 0; w < 16; w++)
+        if (w < ways && btag_get(b, w, ways == NARROW_WAYS) == key)
+            m |= 1u << w;
+    return m;
 #endif
 }
 
-/* Way of @line in @set, or -1. */
-static inline int find(const struct cache_lvl *L, uint64_t line, uint32_t set)
+/*
+ * Geometry constants of the plain paths: @cw is the number of ways of a level
+ * when the caller knows it at compile time (a copy of the code per common
+ * geometry, see access_plain_miss()), else 0 to read it from the level.
+ */
+static cache_inline size_t ways_of(const struct cache_lvl *L, size_t cw)
 {
-    return find_row(&L->lines[(size_t)set * L->ways], L->ways, line);
+    return cw ? cw : L->ways;
 }
 
-/* The lowest invalid way of the set whose ways start at @row, UINT32_MAX if it
- * is full (prefix invariant: only the last way needs looking at when full). */
-static inline uint32_t free_way_of(const struct cache_lvl *L, const uint64_t *row)
+/*
+ * find_plain() - find() at a plain level (2, 4, 8 or 16 ways) of a line whose tag
+ * is exact there, given the set's tags @t: the tags compared at once, and no
+ * confirmation needed.  @cw: see ways_of().
+ */
+static cache_inline int find_plain(const struct cache_lvl *L, const uint8_t *t, uint64_t line,
+                                   size_t cw)
 {
-    if (row[L->ways - 1] != LINE_INVALID)
-        return UINT32_MAX;
-    uint32_t w = 0;
-    while (row[w] != LINE_INVALID)
-        w++;
-    return w;
+    unsigned m = match_mask(t, ways_of(L, cw), (uint32_t)(line >> L->tag_shift));
+    return m ? __builtin_ctz(m) : -1;   /* an exact tag matches at most one way */
+}
+
+/* The dirty word of block @b at a plain level: the order word follows it
+ * (lvl_layout() with at most 16 ways, an even number).  @cw: see ways_of(). */
+static cache_inline uint64_t *plain_dirty(const struct cache_lvl *L, uint8_t *b, size_t cw)
+{
+    size_t off = cw ? (cw == NARROW_WAYS ? 3 * NARROW_WAYS : 4 * cw) : L->dirty_off;
+    return (uint64_t *)(void *)(b + off);
 }
 
 /* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
  * way leaves the order as it is: skip the rank search then. */
-static inline void touch_lru(struct cache_lvl *L, size_t set, uint32_t way)
+static cache_inline void touch_lru(const struct cache_lvl *L, size_t set, uint32_t way)
 {
-    uint64_t o = L->order[set];
+    uint64_t *op = order_at(L, set);
+    uint64_t o = *op;
     if ((o & 0xF) != way)
-        L->order[set] = repl_order_touch(o, way);
+        *op = repl_order_touch(o, way);
 }
 
 /* Record a hit on @way of @set. */
 static inline void touch(struct cache_lvl *L, uint32_t set, uint32_t way)
 {
-    if (L->order)
+    if (L->lru_packed)
         touch_lru(L, set, way);
     else
         repl_touch(&L->repl, set, way);
 }
 
+/* @way of @set is the most recent touch of @L (for the MRU shortcut). */
+static cache_inline void mru_put(struct cache_lvl *L, uint64_t line, size_t set, size_t way)
+{
+    L->mru_line = line;
+    L->mru_dirty = &dirty_at(L, set)[way / 64];
+    L->mru_bit = UINT64_C(1) << (way % 64);
+}
+
 static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa);
 
 /*
- * write_back_victim() - level @k evicts the dirty line in slot @i: it is gone
- * before its write-back lands in the levels below.
+ * write_back_victim() - level @k evicts the dirty line in @way of @set: it is
+ * gone before its write-back lands in the levels below.
  */
-__attribute__((noinline)) static void write_back_victim(struct cache_hier *h, unsigned k, size_t i)
+__attribute__((noinline)) static void write_back_victim(struct cache_hier *h, unsigned k,
+                                                        size_t set, size_t way)
 {
     struct cache_lvl *L = &h->lv[k];
-    uint64_t victim_pa = L->lines[i] << L->line_shift;
+    uint64_t victim_pa = line_at(L, set, way) << L->line_shift;
     L->st.writebacks++;
-    L->lines[i] = LINE_INVALID;
-    L->dirty[i] = 0;
+    tag_put(L, set, way, L->tag_empty);
+    L->far[set * L->ways + way] = 0;
+    dirty_put(L, set, way, false);
     absorb_write(h, k + 1, victim_pa);
 }
 
@@ -360,33 +491,35 @@ __attribute__((noinline)) static void write_back_victim(struct cache_hier *h, un
  * recent: every other rank moves down one, the unused ranks keep their 0xF
  * (repl_order_touch() of the last rank).
  */
-static cache_inline uint32_t lru_take(struct cache_lvl *L, uint32_t set)
+static cache_inline uint32_t lru_take(const struct cache_lvl *L, size_t set)
 {
-    uint64_t o = L->order[set];
+    uint64_t *op = order_at(L, set);
+    uint64_t o = *op;
     uint32_t way = (uint32_t)(o >> L->lru_shift) & 0xF;
-    L->order[set] = ((o << 4) & L->order_keep) | ~L->order_keep | way;
+    *op = ((o << 4) & L->order_keep) | ~L->order_keep | way;
     return way;
 }
 
-/* Store @line in slot @i (its previous line already dealt with). */
-static cache_inline void slot_put(struct cache_lvl *L, size_t i, uint64_t line, bool dirty)
+/* Store @line in @way of @set (its previous line already dealt with). */
+static cache_inline void slot_put(const struct cache_lvl *L, size_t set, size_t way,
+                                  uint64_t line, bool dirty)
 {
-    L->lines[i] = line;
-    L->tags[i] = tag_of(L, line);
-    L->dirty[i] = dirty;
+    tag_put(L, set, way, tag_of(L, line));
+    if (__builtin_expect(line >= L->tag_limit, 0))
+        L->far[set * L->ways + way] = line + 1;
+    dirty_put(L, set, way, dirty);
 }
 
-/* fill() of a packed LRU level. */
-static cache_inline uint32_t fill_lru(struct cache_hier *h, unsigned k, uint64_t line,
-                                      bool dirty, uint32_t set)
+/* The lowest invalid way of @set, UINT32_MAX if it is full (prefix invariant: only
+ * the last way needs looking at when full). */
+static inline uint32_t free_way_of(const struct cache_lvl *L, size_t set)
 {
-    struct cache_lvl *L = &h->lv[k];
-    uint32_t way = lru_take(L, set);
-    size_t i = (size_t)set * L->ways + way;
-    if (L->dirty[i])
-        write_back_victim(h, k, i);
-    slot_put(L, i, line, dirty);
-    return way;
+    if (line_at(L, set, L->ways - 1) != LINE_INVALID)
+        return UINT32_MAX;
+    uint32_t w = 0;
+    while (line_at(L, set, w) != LINE_INVALID)
+        w++;
+    return w;
 }
 
 /*
@@ -398,17 +531,18 @@ static inline uint32_t fill(struct cache_hier *h, unsigned k, uint64_t line, boo
                             uint32_t set)
 {
     struct cache_lvl *L = &h->lv[k];
-    if (L->order)
-        return fill_lru(h, k, line, dirty, set);
-    size_t base = (size_t)set * L->ways;
-    uint32_t way = free_way_of(L, &L->lines[base]);
-    if (way == UINT32_MAX)
-        way = repl_victim(&L->repl, set);
-    repl_touch(&L->repl, set, way);   /* the write-back below touches only lower levels */
-    size_t i = base + way;
-    if (L->dirty[i])
-        write_back_victim(h, k, i);
-    slot_put(L, i, line, dirty);
+    uint32_t way;
+    if (L->lru_packed) {
+        way = lru_take(L, set);
+    } else {
+        way = free_way_of(L, set);
+        if (way == UINT32_MAX)
+            way = repl_victim(&L->repl, set);
+        repl_touch(&L->repl, set, way);   /* the write-back below touches only lower levels */
+    }
+    if (dirty_get(L, set, way))
+        write_back_victim(h, k, set, way);
+    slot_put(L, set, way, line, dirty);
     return way;
 }
 
@@ -423,11 +557,10 @@ static void absorb_write(struct cache_hier *h, unsigned k, uint64_t pa)
         L->mru_line = LINE_INVALID;
         uint64_t line = pa >> L->line_shift;
         uint32_t set = set_of(L, line);
-        size_t base = (size_t)set * L->ways;
-        int w = find_row(&L->lines[base], L->ways, line);
+        int w = find(L, line, set);
         if (w >= 0) {
             if (L->write_back) {
-                L->dirty[base + (uint32_t)w] = 1;
+                dirty_put(L, set, (uint32_t)w, true);
                 return;
             }
             continue;          /* write-through: updated here, passed on */
@@ -457,7 +590,7 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
     for (unsigned k = 0; k < CACHE_LEVELS; k++)
         h->lv[k].mru_line = LINE_INVALID;
     /* The set of every level the lookup may visit, once, with a host-cache prefetch
-     * of its ways (no effect on results): their loads then overlap instead of
+     * of its block (no effect on results): their loads then overlap instead of
      * following one another. */
     set[start] = start_set;
     for (unsigned k = start + start_missed; k < CACHE_LEVELS; k++) {
@@ -465,9 +598,7 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
         if (L->enabled) {
             uint32_t s = set_of(L, pa >> L->line_shift);
             set[k] = s;
-            __builtin_prefetch(&L->lines[(size_t)s * L->ways]);
-            if (L->order)
-                __builtin_prefetch(&L->order[s]);
+            __builtin_prefetch(block_at(L, s));
         }
     }
     for (unsigned k = start; k < CACHE_LEVELS; k++) {
@@ -519,13 +650,11 @@ __attribute__((noinline)) static uint32_t access_slow(struct cache_hier *h, uint
     /* the held line is the last touch of its level (see above): a repeat access there
      * may take the MRU shortcut of cache_hier_access() */
     struct cache_lvl *L = &h->lv[hold_level];
-    size_t idx = (size_t)set[hold_level] * L->ways + hold_way;
-    L->mru_line = pa >> L->line_shift;
-    L->mru_idx = idx;
+    mru_put(L, pa >> L->line_shift, set[hold_level], hold_way);
     if (op == MEM_WRITE) {
         /* The data lands in the highest level holding the line now. */
         if (L->write_back)
-            L->dirty[idx] = 1;
+            *L->mru_dirty |= L->mru_bit;
         else
             absorb_write(h, hold_level + 1, pa);
     }
@@ -540,7 +669,7 @@ bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa)
     /* exactly the MRU shortcut of cache_hier_access() for a store at L1D */
     L->st.accesses++;
     L->st.hits++;
-    L->dirty[L->mru_idx] = 1;
+    *L->mru_dirty |= L->mru_bit;
     return true;
 }
 
@@ -555,20 +684,14 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
     if (!L->enabled)
         return access_slow(h, pa, op, start, false, 0, served);
     uint64_t line = pa >> L->line_shift;
-    size_t idx;
-    if (line == L->mru_line) {
-        /* repeat of the last line touched here: same outcome as the search below */
-        idx = L->mru_idx;
-    } else {
+    if (line != L->mru_line) {
+        /* else a repeat of the last line touched here: same outcome as the search */
         uint32_t set = set_of(L, line);
-        size_t base = (size_t)set * L->ways;
-        int w = find_row(&L->lines[base], L->ways, line);
+        int w = find(L, line, set);
         if (w < 0)
             return access_slow(h, pa, op, start, true, set, served);
         touch(L, set, (uint32_t)w);
-        idx = base + (uint32_t)w;
-        L->mru_line = line;
-        L->mru_idx = idx;
+        mru_put(L, line, set, (uint32_t)w);
     }
     L->st.accesses++;
     L->st.hits++;
@@ -576,7 +699,7 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
         *served = (uint8_t)start;
     if (op == MEM_WRITE) {
         if (L->write_back) {
-            L->dirty[idx] = 1;
+            *L->mru_dirty |= L->mru_bit;
         } else {
             absorb_write(h, start + 1, pa);
             L->mru_line = line;   /* absorb_write only touched the levels below */
@@ -587,24 +710,34 @@ __attribute__((noinline)) static uint32_t access_general(struct cache_hier *h, u
 
 static void write_back_plain(struct cache_hier *h, unsigned k, uint64_t line);
 
-/* fill_lru() for a plain hierarchy: its write-backs take write_back_plain(). */
+/* fill() of a plain level, set @set with tags @t: write-backs take write_back_plain().
+ * @cw: see ways_of(). */
 static cache_inline uint32_t fill_plain(struct cache_hier *h, unsigned k, uint64_t line,
-                                        bool dirty, uint32_t set)
+                                        bool dirty, size_t set, uint8_t *t, size_t cw)
 {
-    struct cache_lvl *L = &h->lv[k];
-    uint32_t way = lru_take(L, set);
-    size_t i = (size_t)set * L->ways + way;
-    if (L->dirty[i])
-        write_back_plain(h, k, L->lines[i]);
-    slot_put(L, i, line, dirty);
+    const struct cache_lvl *L = &h->lv[k];
+    uint64_t *d = plain_dirty(L, t, cw);
+    uint64_t o = d[1];
+    /* lru_take(), with the level's lru_shift and order_keep folded when @cw is known */
+    unsigned lru_shift = cw ? 4 * ((unsigned)cw - 1) : L->lru_shift;
+    uint64_t keep = cw ? (cw == 16 ? ~UINT64_C(0) : (UINT64_C(1) << (4 * cw)) - 1) : L->order_keep;
+    uint32_t way = (uint32_t)(o >> lru_shift) & 0xF;
+    d[1] = ((o << 4) & keep) | ~keep | way;
+    uint64_t bit = UINT64_C(1) << way;
+    if (*d & bit)
+        write_back_plain(h, k, line_at(L, set, way));
+    if (__builtin_expect(line >= L->tag_limit, 0))
+        L->far[set * L->ways + way] = line + 1;
+    btag_put(t, way, tag_of(L, line), cw ? cw == NARROW_WAYS : L->narrow);
+    *d = dirty ? *d | bit : *d & ~bit;
     return way;
 }
 
 /* write_back_plain() when the next level @k lacks the line: allocate it dirty. */
 __attribute__((noinline)) static void write_back_fill(struct cache_hier *h, unsigned k,
-                                                      uint64_t line, uint32_t set)
+                                                      uint64_t line, size_t set, uint8_t *t)
 {
-    fill_plain(h, k, line, true, set);
+    fill_plain(h, k, line, true, set, t, 0);
 }
 
 /*
@@ -623,14 +756,25 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
         h->dram.writebacks++;
         return;
     }
-    struct cache_lvl *L = &h->lv[k];
-    uint32_t set = (uint32_t)line & (uint32_t)L->set_mask;
-    size_t base = (size_t)set * L->ways;
-    int w = find_plain(L, base, line);
+    const struct cache_lvl *L = &h->lv[k];
+    size_t set = line & L->set_mask;
+    uint8_t *t = block_at(L, set);
+    /* the victim may have an inexact tag if access_general() brought it in */
+    int w = __builtin_expect(line < L->tag_limit, 1) ? find_plain(L, t, line, 0)
+                                                     : find(L, line, set);
     if (w >= 0)
-        L->dirty[base + (uint32_t)w] = 1;
+        *plain_dirty(L, t, 0) |= UINT64_C(1) << w;
     else
-        write_back_fill(h, k, line, set);
+        write_back_fill(h, k, line, set, t);
+}
+
+/* Host-cache prefetch (no effect on results) of set @set's block at @L. */
+static cache_inline void prefetch_set(const struct cache_lvl *L, size_t set)
+{
+    const uint8_t *b = block_at(L, set);
+    __builtin_prefetch(b);
+    if (L->block_bytes > 64)
+        __builtin_prefetch(b + 64);
 }
 
 /*
@@ -641,44 +785,32 @@ __attribute__((noinline)) static void write_back_plain(struct cache_hier *h, uns
  * its fill.
  */
 static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enum mem_op op,
-                                        unsigned start, unsigned nlev, uint32_t set0,
-                                        uint8_t *served)
+                                        unsigned start, unsigned nlev, size_t set0,
+                                        uint8_t *served, const size_t cw[CACHE_LEVELS])
 {
-    uint32_t set[CACHE_LEVELS];
-    set[start] = set0;
-    for (unsigned k = start + 1; k < nlev; k++)
-        set[k] = (uint32_t)line & (uint32_t)h->lv[k].set_mask;
+    size_t set[CACHE_LEVELS];
+    uint8_t *t[CACHE_LEVELS];   /* their blocks */
+#pragma GCC unroll 3
+    for (unsigned k = start; k < nlev; k++) {
+        set[k] = line & h->lv[k].set_mask;
+        t[k] = block_at(&h->lv[k], set[k]);
+    }
     if (nlev - 1 > start) {
-        /* Host-cache prefetch (no effect on results) of what the last level's lookup
-         * and fill read, the only arrays too big to stay in the host's caches: their
-         * loads then overlap the levels above instead of following them. */
+        /* Prefetch what the last level's lookup and fill read, the only blocks too
+         * big to stay in the host's caches: their loads then overlap the levels above
+         * instead of following them. */
         const struct cache_lvl *L = &h->lv[nlev - 1];
-        size_t base = (size_t)set[nlev - 1] * L->ways;
-#ifdef CACHE_SIMD
-        __builtin_prefetch(L->ways == 16 ? (const void *)&L->tags[base] : &L->lines[base]);
-#else
-        __builtin_prefetch(&L->lines[base]);
-#endif
-        __builtin_prefetch(&L->order[set[nlev - 1]]);
-        __builtin_prefetch(&L->dirty[base]);
+        prefetch_set(L, set[nlev - 1]);
         if (nlev - 2 > start) {
             /* the level above the last one will evict its least recent line on the
              * fill; if that line is dirty, its write-back visits the last level's set
              * of that line: start those loads now as well */
             const struct cache_lvl *U = &h->lv[nlev - 2];
-            uint32_t s = set[nlev - 2];
-            size_t v = (size_t)s * U->ways + ((U->order[s] >> U->lru_shift) & 0xF);
-            if (U->dirty[v] && U->lines[v] != LINE_INVALID) {
-                uint32_t vs = (uint32_t)U->lines[v] & (uint32_t)L->set_mask;
-                size_t vb = (size_t)vs * L->ways;
-#ifdef CACHE_SIMD
-                __builtin_prefetch(L->ways == 16 ? (const void *)&L->tags[vb] : &L->lines[vb]);
-#else
-                __builtin_prefetch(&L->lines[vb]);
-#endif
-                __builtin_prefetch(&L->order[vs]);
-                __builtin_prefetch(&L->dirty[vb]);
-            }
+            size_t s = set[nlev - 2];
+            uint64_t *d = plain_dirty(U, t[nlev - 2], cw[nlev - 2]);
+            unsigned v = (unsigned)(d[1] >> U->lru_shift) & 0xF;
+            if ((*d >> v) & 1)   /* dirty, so valid */
+                prefetch_set(L, line_at(U, s, v) & L->set_mask);
         }
     }
     for (unsigned k = 0; k < nlev; k++)
@@ -694,10 +826,13 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
         struct cache_lvl *L = &h->lv[k];
         cycles += L->latency_cycles;
         L->st.accesses++;
-        int w = find_plain(L, (size_t)set[k] * L->ways, line);
+        int w = find_plain(L, t[k], line, cw[k]);
         if (w >= 0) {
             L->st.hits++;
-            touch_lru(L, set[k], (uint32_t)w);
+            uint64_t *ord = plain_dirty(L, t[k], cw[k]) + 1;   /* touch_lru() */
+            uint64_t o = *ord;
+            if ((o & 0xF) != (unsigned)w)
+                *ord = repl_order_touch(o, (uint32_t)w);
             hit = k;
             break;
         }
@@ -715,22 +850,28 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
 #pragma GCC unroll 3
     for (unsigned k = nlev - 1; k > start; k--)
         if (k < hit)
-            fill_plain(h, k, line, false, set[k]);
-    uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0);
+            fill_plain(h, k, line, false, set[k], t[k], cw[k]);
+    uint32_t way = fill_plain(h, start, line, op == MEM_WRITE, set0, t[start], cw[start]);
     /* the last touch of @start: a repeat access may take the MRU shortcut */
     L0->mru_line = line;
-    L0->mru_idx = (size_t)set0 * L0->ways + way;
+    L0->mru_dirty = plain_dirty(L0, t[start], cw[start]);
+    L0->mru_bit = UINT64_C(1) << way;
     return cycles;
 }
 
 __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h, unsigned start,
-                                                            uint64_t line, uint32_t set0,
+                                                            uint64_t line, size_t set0,
                                                             enum mem_op op, uint8_t *served)
 {
-    /* the usual case gets its own straight-line copy */
-    if (start == 0 && h->plain_levels == CACHE_LEVELS)
-        return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served);
-    return miss_plain(h, line, op, start, h->plain_levels, set0, served);
+    /* the usual cases get their own straight-line copies: three levels from L1D,
+     * and among those the geometry of the default preset (neoverse-n1) */
+    static const size_t any[CACHE_LEVELS] = { 0, 0, 0 }, n1[CACHE_LEVELS] = { 4, 8, 16 };
+    if (start == 0 && h->plain_levels == CACHE_LEVELS) {
+        if (h->lv[0].ways == 4 && h->lv[1].ways == 8 && h->lv[2].ways == 16)
+            return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, n1);
+        return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, any);
+    }
+    return miss_plain(h, line, op, start, h->plain_levels, set0, served, any);
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
@@ -740,36 +881,42 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     unsigned start = (unsigned)from - 1;
     if (__builtin_expect(start >= h->plain_levels, 0))
         return access_general(h, pa, op, from, served);
+    uint64_t line = pa >> h->plain_shift;
+    if (__builtin_expect(line >= h->plain_line_limit, 0))
+        return access_general(h, pa, op, from, served);
     /* A plain hierarchy (see struct cache_hier): the first level hits, usually. */
     struct cache_lvl *L = &h->lv[start];
-    uint64_t line = pa >> h->plain_shift;
+    uint32_t cycles = L->latency_cycles;
     if (line == L->mru_line) {
         /* repeat of the last line touched here: same outcome as the search below */
         L->st.accesses++;
         L->st.hits++;
+        if (op == MEM_WRITE)
+            *L->mru_dirty |= L->mru_bit;
         if (served)
             *served = (uint8_t)start;
-        if (op == MEM_WRITE)
-            L->dirty[L->mru_idx] = 1;
-        return L->latency_cycles;
+        return cycles;
     }
     size_t set = line & L->set_mask;
-    size_t base = set * L->ways;
-    int w = find_plain(L, base, line);
+    uint8_t *t = block_at(L, set);
+    int w = find_plain(L, t, line, 0);
     if (w < 0)
-        return access_plain_miss(h, start, line, (uint32_t)set, op, served);
+        return access_plain_miss(h, start, line, set, op, served);
     /* The hit; the replacement update last, once nothing else is live. */
-    size_t idx = base + (uint32_t)w;
+    uint64_t *d = plain_dirty(L, t, 0);
+    uint64_t bit = UINT64_C(1) << w;
     L->st.accesses++;
     L->st.hits++;
+    L->mru_line = line;
+    L->mru_dirty = d;
+    L->mru_bit = bit;
+    if (op == MEM_WRITE)
+        *d |= bit;
+    uint64_t o = d[1];   /* touch_lru() */
+    if ((o & 0xF) != (unsigned)w)
+        d[1] = repl_order_touch(o, (uint32_t)w);
     if (served)
         *served = (uint8_t)start;
-    if (op == MEM_WRITE)
-        L->dirty[idx] = 1;
-    L->mru_line = line;
-    L->mru_idx = idx;
-    uint32_t cycles = L->latency_cycles;
-    touch_lru(L, set, (uint32_t)w);
     return cycles;
 }
 
@@ -795,32 +942,32 @@ void cache_hier_reset_stats(struct cache_hier *h)
     memset(&h->dram, 0, sizeof(h->dram));
 }
 
+/* Way of @pa's line at @level with its set, or -1. */
 static int probe_way(const struct cache_hier *h, enum mem_served level, uint64_t pa,
-                     const struct cache_lvl **Lout, size_t *idx)
+                     const struct cache_lvl **Lout, uint32_t *set)
 {
     if ((unsigned)level >= CACHE_LEVELS || !h->lv[level].enabled)
         return -1;
     const struct cache_lvl *L = &h->lv[level];
     uint64_t line = pa >> L->line_shift;
-    uint32_t set = set_of(L, line);
-    int w = find(L, line, set);
+    *set = set_of(L, line);
     *Lout = L;
-    *idx = (size_t)set * L->ways + (uint32_t)(w < 0 ? 0 : w);
-    return w;
+    return find(L, line, *set);
 }
 
 bool cache_hier_probe(const struct cache_hier *h, enum mem_served level, uint64_t pa)
 {
     const struct cache_lvl *L;
-    size_t idx;
-    return probe_way(h, level, pa, &L, &idx) >= 0;
+    uint32_t set;
+    return probe_way(h, level, pa, &L, &set) >= 0;
 }
 
 bool cache_hier_probe_dirty(const struct cache_hier *h, enum mem_served level, uint64_t pa)
 {
     const struct cache_lvl *L;
-    size_t idx;
-    return probe_way(h, level, pa, &L, &idx) >= 0 && L->dirty[idx];
+    uint32_t set;
+    int w = probe_way(h, level, pa, &L, &set);
+    return w >= 0 && dirty_get(L, set, (uint32_t)w);
 }
 
 int cache_hier_check(const struct cache_hier *h)
@@ -832,30 +979,36 @@ int cache_hier_check(const struct cache_hier *h)
         if (!L->enabled)
             continue;
         for (uint32_t set = 0; set < L->sets; set++) {
-            const uint64_t *row = &L->lines[(size_t)set * L->ways];
-            const uint8_t *drow = &L->dirty[(size_t)set * L->ways];
+
+            const uint64_t *d = dirty_at(L, set);
+            for (size_t w = (L->ways + 63) / 64 * 64; w-- > L->ways;)
+                if ((d[w / 64] >> (w % 64)) & 1)
+                    return 10;        /* dirty bit beyond the ways */
             for (uint32_t w = 0; w < L->ways; w++) {
-                if (row[w] == LINE_INVALID) {
-                    if (drow[w])
+                uint64_t line = line_at(L, set, w);
+                if (line == LINE_INVALID) {
+                    if (dirty_get(L, set, w))
                         return 2;     /* dirty empty way */
-                    if (w + 1 < L->ways && row[w + 1] != LINE_INVALID)
+                    if (tag_get(L, set, w) != L->tag_empty)
+                        return 8;     /* empty way with a tag */
+                    if (w + 1 < L->ways && line_at(L, set, w + 1) != LINE_INVALID)
                         return 7;     /* valid ways not a prefix (see the top) */
                     continue;
                 }
-                if (set_of(L, row[w]) != set)
+                if (set_of(L, line) != set)
                     return 3;         /* line in the wrong set */
-                if (L->tags[(size_t)set * L->ways + w] != tag_of(L, row[w]))
-                    return 8;         /* tag not the line's low bits */
-                if (drow[w] && !L->write_back)
+                if (tag_get(L, set, w) != tag_of(L, line))
+                    return 8;         /* tag not the line's (exact when it can be) */
+                if (dirty_get(L, set, w) && !L->write_back)
                     return 4;         /* write-through levels hold no dirty data */
                 for (uint32_t w2 = w + 1; w2 < L->ways; w2++)
-                    if (row[w2] == row[w])
+                    if (line_at(L, set, w2) == line)
                         return 5;     /* duplicate line */
             }
             uint32_t n = 0;
-            while (n < L->ways && row[n] != LINE_INVALID)
+            while (n < L->ways && line_at(L, set, n) != LINE_INVALID)
                 n++;
-            if (L->order && n < L->ways && ((L->order[set] >> L->lru_shift) & 0xF) != n)
+            if (L->lru_packed && n < L->ways && ((*order_at(L, set) >> L->lru_shift) & 0xF) != n)
                 return 9;             /* LRU victim of a set not full is not its free way */
         }
     }

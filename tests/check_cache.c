@@ -435,14 +435,15 @@ END_TEST
  * The specialised path of plain hierarchies (all levels write-back,
  * write-allocate, LRU) against the general one, on the same random stream:
  * every access's cycles and serving level, then every counter, line and dirty
- * bit must agree.  Geometries cover 2/4/8/16 ways and 1, 2 or 3 levels, and
- * addresses whose tags are inexact.
+ * bit must agree.  Geometries cover 2/4/8/16 ways and 1, 2 or 3 levels (the
+ * 16-way level, with 24-bit tags, last or in the middle), and addresses whose
+ * tags are inexact.
  */
 START_TEST(test_cache_plain_vs_general)
 {
     struct sim_rng g;
     sim_rng_seed(&g, 7);
-    for (int cfg = 0; cfg < 6; cfg++) {
+    for (int cfg = 0; cfg < 7; cfg++) {
         struct mem_config m = defcfg();
         if (cfg >= 1) {
             m.l1d = lvl(512, 2, 64, L1_LAT);
@@ -455,8 +456,14 @@ START_TEST(test_cache_plain_vs_general)
             m.llc.enabled = false;
         if (cfg == 4)
             m.l2.enabled = m.llc.enabled = false;
-        /* cfg 5: addresses far above any PA as well, where the 16-way LLC's tags are
-         * not exact (lines 2^32 apart share them) and must be confirmed */
+        if (cfg == 6) {
+            /* a 16-way L2 above an 8-way LLC */
+            m.l1d = lvl(1024, 4, 64, L1_LAT);
+            m.l2 = lvl(8192, 16, 64, L2_LAT);
+            m.llc = lvl(32768, 8, 64, LLC_LAT);
+        }
+        /* cfg 5, 6: addresses far above any PA as well, where tags are not exact
+         * (lines whose low bits agree share them) and must be confirmed */
         static const uint64_t high[4] = { 0, UINT64_C(1) << 41, UINT64_C(1) << 44,
                                           UINT64_C(1) << 63 };
         uint64_t span = cfg ? 1 << 16 : 8 << 20;
@@ -465,7 +472,7 @@ START_TEST(test_cache_plain_vs_general)
         uint64_t last = 0;
         for (int i = 0; i < 40000; i++) {
             uint64_t pa = sim_rng_below(&g, span);
-            if (cfg == 5)
+            if (cfg >= 5)
                 pa |= high[sim_rng_below(&g, 4)];
             enum mem_op op = (enum mem_op)(sim_rng_next(&g) & 1);
             enum walker_port port = (enum walker_port)(1 + sim_rng_below(&g, 3));
@@ -504,6 +511,51 @@ START_TEST(test_cache_plain_vs_general)
 }
 END_TEST
 
+/*
+ * Dirty state per way, at both ends of a set's dirty bits: a 16-way set (one
+ * word, ways 0 and 15 included; the plain and the general path), with lines far
+ * above any PA whose tags are inexact as well, and a 128-way set (two words,
+ * general path only).  Writing every way makes every way dirty and nothing
+ * else; reading as many other lines evicts each once, one write-back apiece,
+ * and each written line is then dirty in L2 (consecutive lines: in distinct L2
+ * sets, so L2 evicts nothing).
+ */
+START_TEST(test_cache_dirty_bits)
+{
+    static const uint32_t ways[] = { 16, 16, 128 };
+    for (int cfg = 0; cfg < 6; cfg++) {
+        uint32_t n = ways[cfg % 3];
+        struct mem_config m = defcfg();
+        m.l1d = lvl((uint64_t)n * 64, n, 64, L1_LAT);
+        struct cache_hier *h = mk(&m);
+        if (cfg % 3 == 1)
+            cache_hier_force_general(h);
+        /* cfg 3..5: the same far above any PA (inexact tags) */
+        uint64_t high = cfg >= 3 ? UINT64_C(1) << 62 : 0;
+        for (uint32_t i = 0; i < n; i++)
+            cache_hier_access(h, high | (uint64_t)i * 64, MEM_WRITE, PORT_L1D, NULL);
+        ck_assert_int_eq(cache_hier_check(h), 0);
+        for (uint32_t i = 0; i < n; i++) {
+            ck_assert(cache_hier_probe_dirty(h, SERVED_L1, high | (uint64_t)i * 64));
+            ck_assert(!cache_hier_probe_dirty(h, SERVED_L2, high | (uint64_t)i * 64));
+        }
+        ck_assert_uint_eq(st(h, SERVED_L1)->writebacks, 0);
+        for (uint32_t i = 0; i < n; i++) {
+            cache_hier_access(h, high | (uint64_t)(n + i) * 64, MEM_READ, PORT_L1D, NULL);
+            ck_assert_uint_eq(st(h, SERVED_L1)->writebacks, i + 1);
+            ck_assert(cache_hier_probe_dirty(h, SERVED_L2, high | (uint64_t)i * 64));
+        }
+        ck_assert_int_eq(cache_hier_check(h), 0);
+        for (uint32_t i = 0; i < n; i++) {
+            ck_assert(!cache_hier_probe(h, SERVED_L1, high | (uint64_t)i * 64));
+            ck_assert(!cache_hier_probe_dirty(h, SERVED_L1, high | (uint64_t)(n + i) * 64));
+        }
+        ck_assert_uint_eq(st(h, SERVED_L2)->writebacks, 0);
+        cache_hier_destroy(h);
+    }
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -523,6 +575,7 @@ Suite *cache_suite(void)
     tcase_add_test(tc, test_cache_write_through_around);
     tcase_add_test(tc, test_cache_soak);
     tcase_add_test(tc, test_cache_plain_vs_general);
+    tcase_add_test(tc, test_cache_dirty_bits);
     suite_add_tcase(s, tc);
     return s;
 }
