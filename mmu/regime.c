@@ -51,7 +51,9 @@ static void set_geometry(struct stage_params *sp)
         unsigned nbits = level == sp->start_level ? sp->root_bits
                          : level > sp->start_level ? sp->stride : 0;
         sp->index_mask[level] = (UINT64_C(1) << nbits) - 1;
+        sp->leaf_oa_mask[level] = GENMASK64(VMSA_DESC_OA_HI, sp->level_shift[level]);
     }
+    sp->table_oa_mask = GENMASK64(VMSA_DESC_OA_HI, sp->granule_shift);
 }
 
 static int decode_s1_half(const struct vmsa_regs *r, int half, struct stage_params *sp,

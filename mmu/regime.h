@@ -35,6 +35,8 @@ struct stage_params {
     uint8_t level_shift[4]; /* by level: log2 of the bytes one descriptor maps */
     uint64_t index_mask[4]; /* by level: mask of the table index (root_bits wide at the
                                start level, stride wide below; 0 above the start level) */
+    uint64_t leaf_oa_mask[4]; /* by level: a block or page descriptor's OA, bits [47:level_shift] */
+    uint64_t table_oa_mask; /* a table descriptor's next-level address, bits [47:granule_shift] */
     bool tbi;               /* top byte ignored (stage-1 halves) */
     bool ha, hd;            /* hardware AF / dirty-state update */
     bool hpd;               /* hierarchical permissions disabled */

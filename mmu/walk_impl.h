@@ -76,10 +76,6 @@ static inline bool root_ok(const struct stage_params *sp, uint64_t base)
     return (base & (table_bytes - 1) & ~VMSA_TTBR_CNP) == 0;
 }
 
-static inline uint64_t oa_field(uint64_t desc, unsigned lo_shift)
-{
-    return desc & GENMASK64(VMSA_DESC_OA_HI, lo_shift);
-}
 
 /*
  * Stage-2 walk of @ipa (no permission check).  s1ptw/fault-ipa describe how a
@@ -115,7 +111,7 @@ static bool s2_walk(struct walk_state *ws, uint64_t ipa, bool s1ptw, struct s2_l
             return set_fault(ws, WF_TRANSLATION, 2, level, s1ptw, ipa);
         }
         unsigned ls = sp->level_shift[level];
-        uint64_t oa = oa_field(desc, leaf_desc ? ls : g);
+        uint64_t oa = desc & (leaf_desc ? sp->leaf_oa_mask[level] : sp->table_oa_mask);
         if (oa >> sp->out_bits)
             return set_fault(ws, WF_ADDRESS_SIZE, 2, level, s1ptw, ipa);
         if (!leaf_desc) {
@@ -282,7 +278,7 @@ walk_translate_impl(const struct pgmem *m, const struct regime *rg, uint64_t va,
                 return set_fault(&ws, WF_TRANSLATION, 1, level, false, 0);
 
             unsigned ls = sp->level_shift[level];
-            uint64_t oa = oa_field(desc, leaf_desc ? ls : g);
+            uint64_t oa = desc & (leaf_desc ? sp->leaf_oa_mask[level] : sp->table_oa_mask);
             if (oa >> sp->out_bits)
                 return set_fault(&ws, WF_ADDRESS_SIZE, 1, level, false, 0);
 
