@@ -465,6 +465,18 @@ static void slot_clear(struct tlb *t, uint32_t set, size_t slot)
     t->tags[slot].vpn = VPN_INVALID;
 }
 
+/* An entry of size 2^@os was replaced by one of size 2^@s: the per-size counts. */
+static inline void evicted(struct tlb *t, unsigned os, unsigned s)
+{
+    if (os != s) {
+        if (--t->count[os] == 0)
+            t->present &= ~BIT64(os);
+        t->count[s]++;
+        t->present |= BIT64(s);
+    }
+    t->st.evictions++;
+}
+
 /* The general insert: fracturing, the duplicate and free-way searches, every
  * case of tlb_insert()'s contract. */
 __attribute__((noinline)) static void insert_general(struct tlb *t, const struct tlb_entry *e,
@@ -524,13 +536,7 @@ __attribute__((noinline)) static void insert_general(struct tlb *t, const struct
             unsigned os = t->ents[base + way].shift;
             if (t->filter)
                 t->filter[filter_of(t, g[way].vpn, os)]--;
-            if (os != s) {
-                if (--t->count[os] == 0)
-                    t->present &= ~BIT64(os);
-                t->count[s]++;
-                t->present |= BIT64(s);
-            }
-            t->st.evictions++;
+            evicted(t, os, s);
         }
         if (t->filter)
             t->filter[filter_of(t, vpn, s)]++;
@@ -584,13 +590,7 @@ void tlb_insert(struct tlb *t, const struct tlb_entry *e, uint64_t va)
         t->filter[filter_of(t, g->vpn, os)]--;
         t->filter[filter_of(t, vpn, s)]++;
     }
-    if (os != s) {
-        if (--t->count[os] == 0)
-            t->present &= ~BIT64(os);
-        t->count[s]++;
-        t->present |= BIT64(s);
-    }
-    t->st.evictions++;
+    evicted(t, os, s);
     *g = (struct tlb_tag){ .vpn = vpn, .id = id, .mask = mask };
     uint64_t tail;
     memcpy(&tail, &e->vmid, sizeof(tail));
