@@ -881,13 +881,29 @@ __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h
                                                             uint64_t line, size_t set0,
                                                             enum mem_op op, uint8_t *served)
 {
-    /* the usual cases get their own straight-line copies: three levels from L1D,
-     * and among those the geometry of the default preset (neoverse-n1) */
-    static const size_t any[CACHE_LEVELS] = { 0, 0, 0 }, n1[CACHE_LEVELS] = { 4, 8, 16 };
-    if (start == 0 && h->plain_levels == CACHE_LEVELS) {
-        if (h->lv[0].ways == 4 && h->lv[1].ways == 8 && h->lv[2].ways == 16)
+    /* The usual cases get their own straight-line copies, with the ways of every
+     * level known: the geometries of the presets that cache.  Three levels from
+     * L1D: neoverse-n1 (and cortex-a76) 4/8/16, cortex-a55 4/4/16.  Two levels:
+     * from L1D, cortex-a53 4/16 and cortex-a72 2/16; from L2 (their walker port),
+     * a 16-way L2. */
+    static const size_t any[CACHE_LEVELS] = { 0, 0, 0 }, n1[CACHE_LEVELS] = { 4, 8, 16 },
+                        a55[CACHE_LEVELS] = { 4, 4, 16 }, a53[CACHE_LEVELS] = { 4, 16, 0 },
+                        a72[CACHE_LEVELS] = { 2, 16, 0 }, l2w16[CACHE_LEVELS] = { 0, 16, 0 };
+    const struct cache_lvl *lv = h->lv;
+    if (h->plain_levels == CACHE_LEVELS && start == 0) {
+        if (lv[0].ways == 4 && lv[1].ways == 8 && lv[2].ways == 16)
             return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, n1);
+        if (lv[0].ways == 4 && lv[1].ways == 4 && lv[2].ways == 16)
+            return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, a55);
         return miss_plain(h, line, op, 0, CACHE_LEVELS, set0, served, any);
+    }
+    if (h->plain_levels == 2 && lv[1].ways == 16) {
+        if (start == 1)
+            return miss_plain(h, line, op, 1, 2, set0, served, l2w16);
+        if (lv[0].ways == 4)
+            return miss_plain(h, line, op, 0, 2, set0, served, a53);
+        if (lv[0].ways == 2)
+            return miss_plain(h, line, op, 0, 2, set0, served, a72);
     }
     return miss_plain(h, line, op, start, h->plain_levels, set0, served, any);
 }

@@ -443,7 +443,7 @@ START_TEST(test_cache_plain_vs_general)
 {
     struct sim_rng g;
     sim_rng_seed(&g, 7);
-    for (int cfg = 0; cfg < 7; cfg++) {
+    for (int cfg = 0; cfg < 10; cfg++) {
         struct mem_config m = defcfg();
         if (cfg >= 1) {
             m.l1d = lvl(512, 2, 64, L1_LAT);
@@ -462,6 +462,17 @@ START_TEST(test_cache_plain_vs_general)
             m.l2 = lvl(8192, 16, 64, L2_LAT);
             m.llc = lvl(32768, 8, 64, LLC_LAT);
         }
+        /* the other geometries with straight-line miss paths (access_plain_miss()):
+         * cortex-a55 4/4/16, cortex-a53 4/16, cortex-a72 2/16 */
+        if (cfg == 7) {
+            m.l1d = lvl(1024, 4, 64, L1_LAT);
+            m.l2 = lvl(4096, 4, 64, L2_LAT);
+        }
+        if (cfg == 8 || cfg == 9) {
+            m.l1d = lvl(cfg == 8 ? 1024 : 512, cfg == 8 ? 4 : 2, 64, L1_LAT);
+            m.l2 = lvl(8192, 16, 64, L2_LAT);
+            m.llc.enabled = false;
+        }
         /* cfg 5, 6: addresses far above any PA as well, where tags are not exact
          * (lines whose low bits agree share them) and must be confirmed */
         static const uint64_t high[4] = { 0, UINT64_C(1) << 41, UINT64_C(1) << 44,
@@ -472,7 +483,7 @@ START_TEST(test_cache_plain_vs_general)
         uint64_t last = 0;
         for (int i = 0; i < 40000; i++) {
             uint64_t pa = sim_rng_below(&g, span);
-            if (cfg >= 5)
+            if (cfg == 5 || cfg == 6)
                 pa |= high[sim_rng_below(&g, 4)];
             enum mem_op op = (enum mem_op)(sim_rng_next(&g) & 1);
             enum walker_port port = (enum walker_port)(1 + sim_rng_below(&g, 3));
