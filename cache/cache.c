@@ -442,22 +442,6 @@ static cache_inline uint64_t *plain_dirty(const struct cache_lvl *L, uint8_t *b,
     return (uint64_t *)(void *)(b + off);
 }
 
-/*
- * order_touch() - repl_order_touch() in fewer steps, same result: the nibble of
- * @way is found by the same bit trick, but the mask of ranks 0 .. its rank
- * comes straight from the flag bit (z ^ (z - 1)), with no bit count or shifts
- * by it; under that mask the ranks move down one (@o << 4) and @way takes rank 0.
- * Used by the plain paths; the general one keeps repl_order_touch(), so that
- * test_cache_plain_vs_general checks one against the other.
- */
-static cache_inline uint64_t order_touch(uint64_t o, uint32_t way)
-{
-    uint64_t x = o ^ (way * REPL_NIBBLES);
-    uint64_t z = (x - REPL_NIBBLES) & ~x & (REPL_NIBBLES << 3);
-    uint64_t m = z ^ (z - 1);   /* the nibbles of ranks 0 .. the rank of @way */
-    return (o & ~m) | ((o << 4) & m) | way;
-}
-
 /* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
  * way leaves the order as it is: skip the rank search then. */
 static cache_inline void touch_lru(const struct cache_lvl *L, size_t set, uint32_t way)
@@ -850,7 +834,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
             uint64_t *ord = plain_dirty(L, t[k], cw[k]) + 1;   /* touch_lru() */
             uint64_t o = *ord;
             if ((o & 0xF) != (unsigned)w)
-                *ord = order_touch(o, (uint32_t)w);
+                *ord = repl_order_touch(o, (uint32_t)w);
             hit = k;
             break;
         }
@@ -948,7 +932,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
         *d |= bit;
     uint64_t o = d[1];   /* touch_lru() */
     if ((o & 0xF) != (unsigned)w)
-        d[1] = order_touch(o, (uint32_t)w);
+        d[1] = repl_order_touch(o, (uint32_t)w);
     if (served)
         *served = (uint8_t)start;
     return cycles;

@@ -102,15 +102,15 @@ void repl_list_touch(struct repl *r, uint32_t set, uint32_t way);
  * o ^ (way * 0x11..1): its lowest set bit is exact (only nibbles above the
  * first zero can be flagged falsely), and @way occurs exactly once among the
  * real ranks (unused ranks hold 0xF, which is never a way of a narrower set).
+ * That flag bit gives the mask of ranks 0 .. the rank of @way (z ^ (z - 1));
+ * under it the ranks move down one (o << 4) and @way takes rank 0.
  */
 static inline uint64_t repl_order_touch(uint64_t o, uint32_t way)
 {
     uint64_t x = o ^ (way * REPL_NIBBLES);
     uint64_t z = (x - REPL_NIBBLES) & ~x & (REPL_NIBBLES << 3);
-    unsigned pos = (unsigned)__builtin_ctzll(z) - 3;             /* 4 * rank of @way */
-    uint64_t below = o & ((UINT64_C(1) << pos) - 1);             /* ranks more recent */
-    uint64_t above = o & (~UINT64_C(0) << pos << 4);             /* ranks less recent */
-    return above | (below << 4) | way;
+    uint64_t m = z ^ (z - 1);
+    return (o & ~m) | ((o << 4) & m) | way;
 }
 
 /**
