@@ -12,15 +12,30 @@ trap 'rm -rf "$tmp"' EXIT
 run() {   # run NAME ACCESSES REPEATS TRACE ARGS...: accesses/s (best and median) and peak RSS
     local name=$1 n=$2 reps=$3 trace=$4; shift 4
     python3 - "$name" "$n" "$reps" "$MMUSIM" "$trace" "$@" <<'PY'
-import resource, statistics, subprocess, sys, time
+import statistics, subprocess, sys, time
 name, n, reps, m, trace, *args = sys.argv[1:]
-times = []
+times, rss = [], 0.0
+def hwm(pid):
+    # peak RSS of the running program (rusage would also count this Python's own
+    # memory, which a child holds between fork and exec)
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 for _ in range(int(reps)):
     t = time.perf_counter()
-    subprocess.run([m, "run", "--trace", trace, "--db", "none", "--quiet", *args],
-                   stdout=subprocess.DEVNULL, check=True)
+    p = subprocess.Popen([m, "run", "--trace", trace, "--db", "none", "--quiet", *args],
+                         stdout=subprocess.DEVNULL)
+    while p.poll() is None:
+        rss = max(rss, hwm(p.pid))
+        time.sleep(0.005)
     times.append(time.perf_counter() - t)
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if p.returncode:
+        sys.exit(f"bench: {m} exited with {p.returncode}")
 best, med = min(times), statistics.median(times)
 # a shared VM is noisy: the best run is the machine's speed, the median what to expect
 print(f"{name:34s} {int(n)/best/1e6:8.2f} M accesses/s best, {int(n)/med/1e6:6.2f} median "
