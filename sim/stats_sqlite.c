@@ -358,9 +358,21 @@ static char *put_u64(char *p, uint64_t v)
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    unsigned len = 1;
-    for (uint64_t t = v; t >= 10; t /= 10)
-        len++;
+    static const uint64_t pow10[20] = {
+        UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
+        UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
+        UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
+        UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
+        UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+        UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+        UINT64_C(10000000000000000000),
+    };
+    /* decimal digits: log10 from the bit length (1233 / 4096 ~ log10(2)), corrected by
+     * one compare; 1 for v = 0 */
+    unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+    unsigned len = (bits * 1233) >> 12;
+    len += v >= pow10[len];
+    len += len == 0;
     char *end = p + len, *q = end;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
