@@ -425,7 +425,15 @@ static int insert_batch(struct sqlite_sink *s, const struct walk_record *recs, u
                 *p++ = ',';
             *p++ = '[';
             for (int c = 0; c < 18; c++) {
-                p = put_u64(p, col[c]);
+                uint64_t v = col[c];
+                if (v < 10) {               /* most columns: shifts, counts, ids */
+                    *p++ = (char)('0' + v);
+                } else if (v < 100) {
+                    *p++ = (char)('0' + v / 10);
+                    *p++ = (char)('0' + v % 10);
+                } else {
+                    p = put_u64(p, v);
+                }
                 *p++ = ',';
             }
             *p++ = '"';
