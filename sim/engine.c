@@ -181,7 +181,9 @@ static void hook_s1_table(void *ctx, int8_t level, uint8_t shift, uint64_t va, u
 }
 
 /* The walker with the hooks above built in (mmu/walk_impl.h): walk_translate_impl(),
- * called with ctx = the engine, is walk_translate() with e->hooks, inlined. */
+ * called with ctx = the engine, does what walk_translate() does with these functions as
+ * its struct walk_hooks, with the calls direct and inlined.  Each hook checks whether its
+ * structure is on (s2c_on; pwc_levels is 0 when the walk cache is off). */
 #define WALK_FETCH(ws, pa, stage, level)        hook_fetch((ws)->ctx, (pa), (stage), (level))
 #define WALK_S2_LOOKUP(ws, ipa, leaf)           hook_s2_lookup((ws)->ctx, (ipa), (leaf))
 #define WALK_S2_FILL(ws, leaf)                  hook_s2_fill((ws)->ctx, (leaf))
