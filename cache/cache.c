@@ -51,7 +51,7 @@
  * caches) takes the hit path of cache_hier_access() and miss_plain(): no
  * per-level policy tests, every set block located once, SIMD set searches with
  * exact tags only, write-backs in write_back_plain().  Any other hierarchy, and
- * any line whose tag is inexact at some plain level (none below 2^48), takes
+ * any line whose tag is inexact at some plain level (none below PA 2^38), takes
  * access_general() and access_slow(), which implement the contract of cache.h
  * directly.  test_cache_plain_vs_general checks that the two agree, on both
  * kinds of line.
