@@ -6,7 +6,7 @@
  *   - on every hit and every fill of (set, way) the owner calls repl_touch();
  *   - when a set has an invalid way the owner fills the lowest-indexed invalid
  *     way itself (architecturally every core fills empty ways first);
- *   - only when the set is full does it call repl_victim() (or repl_replace(),
+ *   - only when the set is full does it call repl_victim() (or repl_replace_masked(),
  *     which is repl_victim() plus the repl_touch() of the fill).
  * Invalidating a way needs no call: the way is refilled before any victim is
  * chosen, whatever its recorded age.
@@ -128,32 +128,13 @@ static inline void repl_touch(struct repl *r, uint32_t set, uint32_t way)
     /* REPL_RANDOM keeps no history */
 }
 
-/* repl_replace() for the policies without a packed order word, out of line. */
+/* repl_replace_masked() for the policies without a packed order word, out of line. */
 uint32_t repl_replace_slow(struct repl *r, uint32_t set);
-
-/**
- * repl_replace() - repl_victim() followed by repl_touch() of the victim, for
- * an owner that refills the victim at once.  Same result, fewer steps: the
- * packed LRU victim is the least recent rank, so the touch is a plain shift of
- * the more recent ranks.
- */
-static inline uint32_t repl_replace(struct repl *r, uint32_t set)
-{
-    if (r->packed) {
-        uint64_t o = r->state[set];
-        unsigned pos = 4 * (r->ways - 1);                            /* the least recent rank */
-        uint32_t way = (uint32_t)(o >> pos) & 0xF;
-        uint64_t below = o & ((UINT64_C(1) << pos) - 1);
-        r->state[set] = (o & (~UINT64_C(0) << pos << 4)) | (below << 4) | way;
-        return way;
-    }
-    return repl_replace_slow(r, set);
-}
 
 /*
  * A packed LRU's least recent rank and the masks around it, kept by an owner
  * whose fills replace often (the TLBs, the walk cache), so that its
- * repl_replace_packed() is three masks and a shift.  Kept outside struct repl,
+ * repl_replace_masked() is three masks and a shift.  Kept outside struct repl,
  * whose layout the data caches' hot paths are compiled against.
  */
 struct repl_lru_masks {
@@ -173,7 +154,12 @@ static inline void repl_lru_masks_init(const struct repl *r, struct repl_lru_mas
     m->above = ~UINT64_C(0) << m->last_pos << 4;
 }
 
-/* repl_replace() with the packed LRU case's masks from @m (set up for @r). */
+/*
+ * repl_replace_masked() - repl_victim() followed by repl_touch() of the victim,
+ * for an owner that refills the victim at once; @m is set up for @r.  Same
+ * result, fewer steps: the packed LRU victim is the least recent rank, so the
+ * touch is a plain shift of the more recent ranks.
+ */
 static inline uint32_t repl_replace_masked(struct repl *r, const struct repl_lru_masks *m,
                                            uint32_t set)
 {

@@ -532,7 +532,7 @@ __attribute__((noinline)) static void insert_general(struct tlb *t, const struct
         } else {
             /* Evict in place: the per-set and total counts do not change, the
              * per-size counts only when the victim has another size. */
-            way = repl_replace(&t->repl, set);
+            way = repl_replace_masked(&t->repl, &t->lru, set);
             unsigned os = t->ents[base + way].shift;
             if (t->filter)
                 t->filter[filter_of(t, g[way].vpn, os)]--;
