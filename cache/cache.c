@@ -442,14 +442,19 @@ static cache_inline uint64_t *plain_dirty(const struct cache_lvl *L, uint8_t *b,
     return (uint64_t *)(void *)(b + off);
 }
 
-/* Record a hit on @way of @set at a packed LRU level.  A hit on the most recent
- * way leaves the order as it is: skip the rank search then. */
-static cache_inline void touch_lru(const struct cache_lvl *L, size_t set, uint32_t way)
+/* Record a hit on @way in the packed LRU order word at @op.  A hit on the most
+ * recent way leaves the order as it is: skip the rank search then. */
+static cache_inline void order_hit(uint64_t *op, uint32_t way)
 {
-    uint64_t *op = order_at(L, set);
     uint64_t o = *op;
     if ((o & 0xF) != way)
         *op = repl_order_touch(o, way);
+}
+
+/* Record a hit on @way of @set at a packed LRU level. */
+static cache_inline void touch_lru(const struct cache_lvl *L, size_t set, uint32_t way)
+{
+    order_hit(order_at(L, set), way);
 }
 
 /* Record a hit on @way of @set. */
@@ -831,10 +836,7 @@ static cache_inline uint32_t miss_plain(struct cache_hier *h, uint64_t line, enu
         int w = find_plain(L, t[k], line, cw[k]);
         if (w >= 0) {
             L->st.hits++;
-            uint64_t *ord = plain_dirty(L, t[k], cw[k]) + 1;   /* touch_lru() */
-            uint64_t o = *ord;
-            if ((o & 0xF) != (unsigned)w)
-                *ord = repl_order_touch(o, (uint32_t)w);
+            order_hit(plain_dirty(L, t[k], cw[k]) + 1, (uint32_t)w);   /* touch_lru() */
             hit = k;
             break;
         }
@@ -930,9 +932,7 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
     L->mru_bit = bit;
     if (op == MEM_WRITE)
         *d |= bit;
-    uint64_t o = d[1];   /* touch_lru() */
-    if ((o & 0xF) != (unsigned)w)
-        d[1] = repl_order_touch(o, (uint32_t)w);
+    order_hit(&d[1], (uint32_t)w);   /* touch_lru() */
     if (served)
         *served = (uint8_t)start;
     return cycles;
