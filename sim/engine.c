@@ -583,6 +583,13 @@ static int do_access(struct engine *e, const struct trace_rec *rec, struct sim_e
     return SIM_OK;
 }
 
+/* The span of a fetch window: the rest of the page, within the L1 TLB entry @u and
+ * the piece size accesses are split at. */
+static inline uint64_t fetch_span(const struct engine *e, const struct utlb *u)
+{
+    return (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
+}
+
 /*
  * After an access on the general path: open the windows its end state already
  * establishes, i.e. where event_checked() would find every condition true and no
@@ -600,7 +607,7 @@ static void prime_windows(struct engine *e, const struct trace_rec *rec)
     if (!u->valid || (va >> u->shift) != u->vpn)
         return;
     if (kind == TR_IFETCH) {
-        uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
+        uint64_t pmask = fetch_span(e, u);
         e->win[kind] = (struct win){ e->gen, va & ~pmask, pmask };
         return;
     }
@@ -691,7 +698,7 @@ __attribute__((noinline)) static int event_checked(struct engine *e, const struc
         e->win[kind] = (struct win){ e->gen, va & ~lmask, lmask };
     } else {
         e->fast[TR_IFETCH]++;
-        uint64_t pmask = (UINT64_C(1) << (u->shift < e->split_shift ? u->shift : e->split_shift)) - 1;
+        uint64_t pmask = fetch_span(e, u);
         e->win[kind] = (struct win){ e->gen, va & ~pmask, pmask };
     }
     return SIM_OK;
