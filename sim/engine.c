@@ -485,7 +485,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
             return rc;
         /* the kernel's and hypervisor's descriptor stores go through the data caches
          * (so the retried walk finds the new entries where the stores left them) */
-        for (unsigned i = 0; i < e->os.nwlog; i++)
+        for (size_t i = 0; i < e->os.nwlog; i++)
             e->demand_fault_cycles += cache_hier_access(e->caches, e->os.wlog[i], MEM_WRITE,
                                                         PORT_L1D, NULL);
         e->line_valid = false;

@@ -46,8 +46,17 @@ static int s2_auto_start(unsigned g, unsigned ipa_bits)
 static void wrote_desc(void *ctx, uint64_t pa)
 {
     struct os_model *os = ((struct os_vm *)ctx)->os;
-    if (os->nwlog < OS_WLOG)
-        os->wlog[os->nwlog++] = pa;
+    if (os->nwlog == os->wlog_cap) {
+        size_t cap = os->wlog_cap ? 2 * os->wlog_cap : 64;
+        uint64_t *w = realloc(os->wlog, cap * sizeof(*w));
+        if (!w) {
+            os->wlog_oom = true;
+            return;
+        }
+        os->wlog = w;
+        os->wlog_cap = cap;
+    }
+    os->wlog[os->nwlog++] = pa;
 }
 
 /* ---- stage 2 (hypervisor) ---- */
@@ -294,6 +303,9 @@ void os_fini(struct os_model *os)
 {
     free(os->procs);
     os->procs = NULL;
+    free(os->wlog);
+    os->wlog = NULL;
+    os->nwlog = os->wlog_cap = 0;
 }
 
 static struct os_vm *find_vm(struct os_model *os, uint16_t vmid, struct sim_err *err, int *rc)
@@ -409,8 +421,8 @@ static int guest_map(struct os_proc *p, uint64_t va, struct sim_err *err)
     return SIM_OK;
 }
 
-int os_demand_fault(struct os_model *os, struct os_proc *p, uint64_t va,
-                    const struct walk_fault *f, struct sim_err *err)
+static int demand_fault(struct os_model *os, struct os_proc *p, uint64_t va,
+                        const struct walk_fault *f, struct sim_err *err)
 {
     if (f->type == WF_TRANSLATION && f->stage == 1) {
         int half = walk_s1_half(va);
@@ -425,4 +437,14 @@ int os_demand_fault(struct os_model *os, struct os_proc *p, uint64_t va,
     return sim_err_set(err, SIM_EINVAL, "VA 0x%" PRIx64 " (VMID %u, ASID %u): unexpected %s fault "
                        "at stage %u level %d", va, p->vmid, p->asid, walk_fault_name(f->type),
                        f->stage, f->level);
+}
+
+int os_demand_fault(struct os_model *os, struct os_proc *p, uint64_t va,
+                    const struct walk_fault *f, struct sim_err *err)
+{
+    int rc = demand_fault(os, p, va, f, err);
+    if (rc == SIM_OK && os->wlog_oom)
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory logging the OS model's descriptor "
+                         "stores");
+    return rc;
 }

@@ -29,7 +29,6 @@
 #include "sim/falloc.h"
 
 #define OS_MAX_VMS 64
-#define OS_WLOG 64      /* descriptor stores remembered per demand fault */
 
 #define OS_XLAT_SIZE 256   /* entries of struct os_vm.xlat (a power of two) */
 
@@ -79,9 +78,12 @@ struct os_model {
     struct os_stats stats;
     uint64_t seed;
     /* PAs of the descriptors written since os_wlog_reset(): the engine sends
-     * these stores through the data caches (the OS's PTE writes). */
-    uint64_t wlog[OS_WLOG];
-    unsigned nwlog;
+     * these stores through the data caches (the OS's PTE writes).  Every one is
+     * kept: zeroing a stage-1 block backed by stage-2 pages writes one stage-2
+     * descriptor per page (512 for 2M over 4K), so the log grows on demand. */
+    uint64_t *wlog;
+    size_t nwlog, wlog_cap;
+    bool wlog_oom;                 /* a store could not be logged: the fault fails */
 };
 
 /* Forget the descriptor stores remembered so far. */
