@@ -202,23 +202,6 @@ static unsigned native_batch(struct trace_reader *r, struct trace_rec *recs, uns
     return n;
 }
 
-int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err)
-{
-    if (r->ipend < r->npend) {
-        *rec = r->pend[r->ipend++];
-        r->nevents++;
-        return SIM_OK;
-    }
-    if (r->fmt == TRACE_FMT_NATIVE && native_batch(r, rec, 1) == 1) {
-        r->nevents++;
-        return SIM_OK;
-    }
-    int rc = r->next(r, rec, err);
-    if (rc == SIM_OK)
-        r->nevents++;
-    return rc;
-}
-
 int trace_next_batch(struct trace_reader *r, struct trace_rec *recs, unsigned max,
                      struct sim_err *err)
 {
@@ -247,6 +230,13 @@ int trace_next_batch(struct trace_reader *r, struct trace_rec *recs, unsigned ma
     }
     r->nevents += n;
     return (int)n;
+}
+
+/* A batch of one. */
+int trace_next(struct trace_reader *r, struct trace_rec *rec, struct sim_err *err)
+{
+    int n = trace_next_batch(r, rec, 1, err);
+    return n > 0 ? SIM_OK : n == 0 ? SIM_END : n;
 }
 
 enum trace_format trace_reader_format(const struct trace_reader *r)
