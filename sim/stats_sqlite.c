@@ -352,7 +352,7 @@ static int step_reset_fast(sqlite3_stmt *st)
 static const char SERVED_CHAR[SERVED_COUNT] = {'1', '2', 'L', 'D'};
 
 /* Append the decimal digits of @v at @p; returns the new end (two digits a step). */
-static char *put_u64(char *p, uint64_t v)
+static inline char *put_u64(char *p, uint64_t v)
 {
     static const char d2[201] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -367,6 +367,15 @@ static char *put_u64(char *p, uint64_t v)
         UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
         UINT64_C(10000000000000000000),
     };
+    if (v < 10) {                   /* most walk-log columns: shifts, counts, ids */
+        *p++ = (char)('0' + v);
+        return p;
+    }
+    if (v < 100) {
+        *p++ = d2[2 * v];
+        *p++ = d2[2 * v + 1];
+        return p;
+    }
     /* decimal digits: log10 from the bit length (1233 / 4096 ~ log10(2)), corrected by
      * one compare; 1 for v = 0 */
     unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
@@ -425,15 +434,7 @@ static int insert_batch(struct sqlite_sink *s, const struct walk_record *recs, u
                 *p++ = ',';
             *p++ = '[';
             for (int c = 0; c < 18; c++) {
-                uint64_t v = col[c];
-                if (v < 10) {               /* most columns: shifts, counts, ids */
-                    *p++ = (char)('0' + v);
-                } else if (v < 100) {
-                    *p++ = (char)('0' + v / 10);
-                    *p++ = (char)('0' + v % 10);
-                } else {
-                    p = put_u64(p, v);
-                }
+                p = put_u64(p, col[c]);
                 *p++ = ',';
             }
             *p++ = '"';
