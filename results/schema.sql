@@ -1,4 +1,4 @@
--- results/schema.sql - the mmusim results database (SQLite), schema version 3.
+-- results/schema.sql - the mmusim results database (SQLite), schema version 4.
 --
 -- This file is the one definition of the schema.  It is compiled into the
 -- binary (build/gen/schema_sql.c) and applied by sim/stats_sqlite.c:
@@ -65,9 +65,12 @@ CREATE TABLE IF NOT EXISTS hist (
 -- Walks are stored in batches: one walk_batches row holds up to 16384
 -- consecutive logged walks of a run as a JSON array of arrays, because one
 -- SQLite row per walk costs more than simulating the walk (schema version 3).
--- Read them through the view `walks`, one row per walk.  walks_v2 keeps the
--- rows of databases written by schema version 2 (one row per walk); it is
--- empty in newer databases.
+-- The table has rowids (schema version 4): a batch is ~1.6 MB, and in a
+-- WITHOUT ROWID table every insert re-read a neighbouring batch whole to
+-- compare keys.  Read them through the view `walks`, one row per walk.
+-- walks_v2 keeps the rows of databases written by schema version 2 (one row
+-- per walk), walk_batches_v3 the batches written by schema version 3 (same
+-- data format); both are empty in newer databases.
 -- path: one 3-character token per descriptor fetch, in order:
 --   stage ('1'|'2'), lookup level ('0'..'3', 'm' for level -1),
 --   where it was served ('1' = L1, '2' = L2, 'L' = LLC, 'D' = DRAM);
@@ -79,6 +82,13 @@ CREATE TABLE IF NOT EXISTS walk_batches (
     data    TEXT NOT NULL,     -- JSON: [[seq, kind, vmid, asid, va, ipa, pa, s1_shift,
                                --   s2_shift, tlb_shift, refs, cycles, s1_refs, s2_refs,
                                --   f_l1, f_l2, f_llc, f_dram, path], ...]
+    PRIMARY KEY (run_id, first)
+);
+CREATE TABLE IF NOT EXISTS walk_batches_v3 (
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    first   INTEGER NOT NULL,
+    n       INTEGER NOT NULL,
+    data    TEXT NOT NULL,     -- as in walk_batches
     PRIMARY KEY (run_id, first)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS walks_v2 (
@@ -114,7 +124,13 @@ SELECT b.run_id, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3,
        j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
        j.value ->> 10, j.value ->> 11, j.value ->> 12, j.value ->> 13, j.value ->> 14,
        j.value ->> 15, j.value ->> 16, j.value ->> 17, j.value ->> 18, b.first + j.key
-FROM walk_batches b, json_each(b.data) j;
+FROM walk_batches b, json_each(b.data) j
+UNION ALL
+SELECT b.run_id, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3,
+       j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+       j.value ->> 10, j.value ->> 11, j.value ->> 12, j.value ->> 13, j.value ->> 14,
+       j.value ->> 15, j.value ->> 16, j.value ->> 17, j.value ->> 18, b.first + j.key
+FROM walk_batches_v3 b, json_each(b.data) j;
 
 -- ---------------------------------------------------------------- views
 DROP VIEW IF EXISTS v_runs;
@@ -179,7 +195,7 @@ SELECT run_id, hist, key, count,
          / SUM(count) OVER (PARTITION BY run_id, hist) AS cdf
 FROM hist;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- @migration from 1
 -- Version 1 (first draft) had no per-walk summary of the fetch path and no
@@ -200,3 +216,12 @@ PRAGMA user_version = 3;
 -- in walks_v2, which the view includes.
 --! ALTER TABLE walks RENAME TO walks_v2;
 --! PRAGMA user_version = 3;
+
+-- @migration from 3
+-- Version 3 kept walk_batches WITHOUT ROWID; version 4 gives it rowids (see
+-- above).  The old batches stay where they are, renamed walk_batches_v3,
+-- which the view includes: no walk log is copied.  A database migrated from
+-- version 2 has no batches yet, so it gets an empty table of the old shape.
+--! CREATE TABLE IF NOT EXISTS walk_batches (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, first INTEGER NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, first)) WITHOUT ROWID;
+--! ALTER TABLE walk_batches RENAME TO walk_batches_v3;
+--! PRAGMA user_version = 4;

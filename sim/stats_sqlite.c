@@ -237,16 +237,34 @@ int stats_db_open(const char *path, bool writable, int busy_ms, sqlite3 **out,
         return SIM_OK;
     }
     if (writable) {
+        /* A new file gets 64 KiB pages (an existing one keeps its own): a walk-log
+           batch is ~1.6 MB of overflow pages, so 16 times fewer pages, WAL frames and
+           write calls than at SQLite's default 4 KiB; the small tables do not mind. */
+        if (need && id.objects == 0 &&
+            sqlite3_exec(db, "PRAGMA page_size=65536", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = db_fail(err, path, db, "setting the page size");
+            goto fail;
+        }
         if (need && (rc = db_apply_schema(db, path, err)) < 0)
             goto fail;
         /* WAL: readers do not block the writer; NORMAL sync is safe with WAL
            (a power loss may lose the last commits, never consistency). */
-        /* a checkpoint every 64 MiB of WAL rather than 4 MiB: far fewer fsyncs while a
-           long walk log streams in, with NORMAL's guarantees unchanged */
         if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             "PRAGMA wal_autocheckpoint=16384;"
                              "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                              "PRAGMA cache_size=-16384;", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = db_fail(err, path, db, "setting pragmas");
+            goto fail;
+        }
+        /* a checkpoint every 64 MiB of WAL rather than SQLite's 1000 pages: far fewer
+           fsyncs while a long walk log streams in, with NORMAL's guarantees unchanged */
+        int64_t page = 0;
+        char sql[64];
+        if (query_int(db, "PRAGMA page_size", &page) < 0 || page <= 0) {
+            rc = db_fail(err, path, db, "reading the page size");
+            goto fail;
+        }
+        snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%" PRId64, (INT64_C(64) << 20) / page);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
             rc = db_fail(err, path, db, "setting pragmas");
             goto fail;
         }

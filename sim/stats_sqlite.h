@@ -27,7 +27,7 @@
 #include "sim/err.h"
 #include "sim/stats.h"
 
-#define STATS_SQLITE_SCHEMA_VERSION 3            /* PRAGMA user_version */
+#define STATS_SQLITE_SCHEMA_VERSION 4            /* PRAGMA user_version */
 #define STATS_SQLITE_APP_ID         0x4D4D5553   /* PRAGMA application_id, "MMUS" */
 #define STATS_SQLITE_DEFAULT_BATCH  16384u       /* logged walks per transaction */
 

@@ -228,6 +228,75 @@ START_TEST(test_schema_migrate_v1)
 }
 END_TEST
 
+/*
+ * A version-3 database: walk_batches WITHOUT ROWID, holding one batch of two walks.
+ * Version 4 keeps that batch, renamed walk_batches_v3, in the walks view, and writes
+ * new batches into a walk_batches with rowids.
+ */
+START_TEST(test_schema_migrate_v3)
+{
+    raw_exec(g_db,
+             "PRAGMA application_id = 1296913747;"
+             "CREATE TABLE runs (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT '',"
+             " status TEXT NOT NULL DEFAULT 'running', fail_reason TEXT, started_at TEXT NOT NULL,"
+             " ended_at TEXT, config_json TEXT NOT NULL, preset TEXT NOT NULL DEFAULT '',"
+             " s1_granule TEXT, s2_granule TEXT, virtualized INTEGER,"
+             " trace_path TEXT NOT NULL DEFAULT '', trace_format TEXT NOT NULL DEFAULT '',"
+             " trace_bytes INTEGER NOT NULL DEFAULT 0, trace_sha256 TEXT NOT NULL DEFAULT '',"
+             " seed TEXT NOT NULL DEFAULT '0', version TEXT NOT NULL DEFAULT '',"
+             " host TEXT NOT NULL DEFAULT '', walk_log TEXT NOT NULL DEFAULT 'full',"
+             " walks_logged INTEGER NOT NULL DEFAULT 0, summary_json TEXT);"
+             "CREATE TABLE metrics (run_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,"
+             " PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+             "CREATE TABLE hist (run_id INTEGER NOT NULL, hist TEXT NOT NULL, key INTEGER NOT NULL,"
+             " count INTEGER NOT NULL, PRIMARY KEY (run_id, hist, key)) WITHOUT ROWID;"
+             "CREATE TABLE walk_batches (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+             " first INTEGER NOT NULL,"
+             " n INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
+             "CREATE TABLE walks_v2 (run_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+             " kind INTEGER NOT NULL, vmid INTEGER NOT NULL, asid INTEGER NOT NULL,"
+             " va INTEGER NOT NULL, ipa INTEGER NOT NULL, pa INTEGER NOT NULL,"
+             " s1_shift INTEGER NOT NULL, s2_shift INTEGER NOT NULL, tlb_shift INTEGER NOT NULL,"
+             " refs INTEGER NOT NULL, cycles INTEGER NOT NULL, s1_refs INTEGER NOT NULL,"
+             " s2_refs INTEGER NOT NULL, f_l1 INTEGER NOT NULL, f_l2 INTEGER NOT NULL,"
+             " f_llc INTEGER NOT NULL, f_dram INTEGER NOT NULL, path TEXT NOT NULL);"
+             "CREATE VIEW walks AS SELECT run_id, seq, path, rowid AS walk_no FROM walks_v2"
+             " UNION ALL SELECT b.run_id, j.value ->> 0, j.value ->> 18, b.first + j.key"
+             " FROM walk_batches b, json_each(b.data) j;"
+             "INSERT INTO runs (id, status, started_at, config_json, walks_logged)"
+             " VALUES (1, 'complete', 'x', '{}', 2);"
+             "INSERT INTO walk_batches VALUES (1, 0, 2, '["
+             "[7,0,1,5,4096,8192,12288,12,12,12,1,40,1,0,0,0,0,1,\"13D\"],"
+             "[9,2,1,5,8192,16384,20480,21,12,12,2,90,1,1,1,1,0,0,\"231131\"]]');"
+             "PRAGMA user_version = 3;");
+    int64_t id = full_run(CFG_VIRT, "after", 2, NULL);
+    ck_assert_int_eq(id, 2);
+    ck_assert_int_eq(peek_int("PRAGMA user_version"), STATS_SQLITE_SCHEMA_VERSION);
+    /* the old batch is read in place, every column of both walks */
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walk_batches_v3"), 1);
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walks WHERE run_id = 1"), 2);
+    ck_assert_str_eq(peek_text("SELECT group_concat(seq || ':' || kind || ':' || vmid || ':' ||"
+                               " asid || ':' || va || ':' || ipa || ':' || pa || ':' || s1_shift"
+                               " || ':' || s2_shift || ':' || tlb_shift || ':' || refs || ':' ||"
+                               " cycles || ':' || s1_refs || ':' || s2_refs || ':' || f_l1 || ':'"
+                               " || f_l2 || ':' || f_llc || ':' || f_dram || ':' || path || ':' ||"
+                               " walk_no, ' ') FROM (SELECT * FROM walks WHERE run_id = 1"
+                               " ORDER BY walk_no)"),
+                     "7:0:1:5:4096:8192:12288:12:12:12:1:40:1:0:0:0:0:1:13D:0 "
+                     "9:2:1:5:8192:16384:20480:21:12:12:2:90:1:1:1:1:0:0:231131:1");
+    /* the new run went into the new table, which has rowids */
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walks WHERE run_id = 2"), 2);
+    ck_assert_int_eq(peek_int("SELECT count(rowid) FROM walk_batches WHERE run_id = 2"), 1);
+    ck_assert_int_eq(peek_int("SELECT instr(sql, 'WITHOUT ROWID') FROM sqlite_master"
+                              " WHERE name = 'walk_batches'"), 0);
+    ck_assert_str_eq(peek_text("SELECT path FROM walks WHERE run_id = 2 AND walk_no = 1"),
+                     "21D102131");
+    /* deleting the old run removes its batch from the renamed table too */
+    raw_exec(g_db, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = 1;");
+    ck_assert_int_eq(peek_int("SELECT count(*) FROM walks"), 2);
+}
+END_TEST
+
 START_TEST(test_schema_refuses)
 {
     struct stats_sink s = {0};
@@ -627,6 +696,7 @@ Suite *stats_sqlite_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_schema_fresh);
     tcase_add_test(tc, test_schema_migrate_v1);
+    tcase_add_test(tc, test_schema_migrate_v3);
     tcase_add_test(tc, test_schema_refuses);
     suite_add_tcase(s, tc);
     tc = tcase_create("lifecycle");
