@@ -280,6 +280,33 @@ fail:
 
 enum sink_state { SINK_IDLE = 0, SINK_RUNNING };
 
+/*
+ * A buffered walk: the record's scalars and one byte per fetch (wl_token()),
+ * 96 bytes instead of the 192 of a struct walk_record, so that the engine
+ * thread copies and the writer reads half as much.
+ */
+struct wl_rec {
+    uint64_t seq, va, ipa, pa;
+    uint32_t cycles;
+    uint16_t vmid, asid, refs;
+    uint8_t kind, s1_shift, s2_shift, tlb_shift, nfetch;
+    uint8_t tok[WALK_MAX_FETCH];
+};
+
+/* A fetch as one byte: bit 7 stage 2, bits 6-3 the level (0-9, 10 for any other,
+ * printed 'm'), bits 2-0 where it was served (4 for out of range, printed '?'). */
+static inline uint8_t wl_token(uint8_t stage, int8_t level, uint8_t served)
+{
+    unsigned lv = (level >= 0 && level <= 9) ? (unsigned)level : 10;
+    unsigned sv = served < SERVED_COUNT ? served : 4;
+    return (uint8_t)((stage == 2) << 7 | lv << 3 | sv);
+}
+
+/* Batches the engine thread may hand to the writer before it waits (background
+ * mode): ~8 x 16384 walks, ~60 ms of a walk-heavy replay, so that the writer's
+ * checkpoints (a copy of 64 MiB of WAL and an fsync) do not stall the engine. */
+#define WL_RING 8
+
 struct sqlite_sink {
     sqlite3 *db;
     char *path;                     /* owned copy, for messages */
@@ -288,25 +315,30 @@ struct sqlite_sink {
     int64_t run_id;                 /* current or last run, 0 = none yet */
     uint64_t walks_seen;            /* walks reported in this run */
     uint64_t walks_logged;          /* rows written or buffered in this run */
-    struct walk_record *buf;        /* opts.batch_walks records */
+    struct wl_rec *buf;             /* opts.batch_walks records */
     uint32_t nbuf;
     char *json;                     /* JSON text of one batch: WALK_JSON_MAX per walk */
     /*
-     * Background mode: when buf is full it is swapped with wbuf and handed to a
-     * writer thread, which formats and inserts it (into wjson) while the engine
-     * goes on.  The main thread uses the connection only while the writer is
-     * idle (writer_wait()), so it is never used by two threads at once.  A
-     * writer failure is sticky and returned by the next call into the sink.
+     * Background mode: when buf is full it is swapped into the ring's next free
+     * slot (whose spare buffer becomes buf) and handed to a writer thread, which
+     * formats and inserts the slots in order (into wjson) while the engine goes
+     * on; the engine waits only when all WL_RING slots are queued.  The main
+     * thread uses the connection only while the writer is idle (writer_wait()),
+     * so it is never used by two threads at once.  A writer failure is sticky
+     * and returned by the next call into the sink.
      */
     pthread_t thread;
     bool thread_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct walk_record *wbuf;       /* the batch handed to the writer */
+    struct wl_slot {
+        struct wl_rec *recs;
+        uint32_t n;
+        uint64_t first, logged;     /* its first walk number; walks_logged after it */
+    } ring[WL_RING];
+    unsigned head, queued;          /* the writer's next slot; slots queued */
     char *wjson;
-    uint32_t nwbuf;
-    uint64_t wfirst, wlogged;       /* its first walk number; walks_logged after it */
-    bool pending, quit, werr;
+    bool quit, werr;
     struct sim_err werr_msg;
     sqlite3_stmt *st_begin, *st_commit, *st_rollback;
     sqlite3_stmt *st_run, *st_walk, *st_metric, *st_hist;
@@ -422,25 +454,23 @@ static inline char *put_u64(char *p, uint64_t v)
  * caller.  One row per batch instead of one per walk is what keeps the full
  * walk log cheap next to the simulation.
  */
-static int insert_batch(struct sqlite_sink *s, const struct walk_record *recs, uint32_t n,
+static int insert_batch(struct sqlite_sink *s, const struct wl_rec *recs, uint32_t n,
                         uint64_t first, uint64_t logged, char *json)
 {
     if (n) {
         char *p = json;
         *p++ = '[';
         for (uint32_t i = 0; i < n; i++) {
-            const struct walk_record *w = &recs[i];
-            unsigned nf = w->nfetch <= WALK_MAX_FETCH ? w->nfetch : WALK_MAX_FETCH;
-            uint64_t stage_refs[2] = {0, 0}, served[SERVED_COUNT] = {0, 0, 0, 0};
+            const struct wl_rec *w = &recs[i];
+            unsigned nf = w->nfetch;
+            uint64_t stage_refs[2] = {0, 0}, served[8] = {0};   /* [4]: out of range */
             char path[WALK_MAX_FETCH * 3];
             for (unsigned f = 0; f < nf; f++) {
-                uint8_t st = w->fetch_stage[f], sv = w->fetch_served[f];
-                int8_t lv = w->fetch_level[f];
-                stage_refs[st == 2]++;
-                if (sv < SERVED_COUNT)
-                    served[sv]++;
-                path[3 * f] = st == 2 ? '2' : '1';
-                path[3 * f + 1] = (lv >= 0 && lv <= 9) ? (char)('0' + lv) : 'm';
+                unsigned t = w->tok[f], lv = (t >> 3) & 0xF, sv = t & 7;
+                stage_refs[t >> 7]++;
+                served[sv]++;
+                path[3 * f] = (char)('1' + (t >> 7));
+                path[3 * f + 1] = lv <= 9 ? (char)('0' + lv) : 'm';
                 path[3 * f + 2] = sv < SERVED_COUNT ? SERVED_CHAR[sv] : '?';
             }
             const uint64_t col[18] = {
@@ -498,15 +528,17 @@ static void *writer_main(void *arg)
     struct sqlite_sink *s = arg;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!s->pending && !s->quit)
+        while (!s->queued && !s->quit)
             pthread_cond_wait(&s->cv, &s->mu);
-        if (!s->pending)
+        if (!s->queued)
             break;
+        /* the engine thread touches a queued slot again only after it is released */
+        const struct wl_slot *b = &s->ring[s->head];
         pthread_mutex_unlock(&s->mu);
         struct sim_err e;
         sim_err_clear(&e);
         int rc = tx(s->st_begin);
-        if (rc == 0 && (rc = insert_batch(s, s->wbuf, s->nwbuf, s->wfirst, s->wlogged,
+        if (rc == 0 && (rc = insert_batch(s, b->recs, b->n, b->first, b->logged,
                                           s->wjson)) == 0)
             rc = tx(s->st_commit);
         if (rc < 0) {
@@ -518,7 +550,8 @@ static void *writer_main(void *arg)
             s->werr = true;
             s->werr_msg = e;
         }
-        s->pending = false;
+        s->head = (s->head + 1) % WL_RING;
+        s->queued--;
         pthread_cond_broadcast(&s->cv);
     }
     pthread_mutex_unlock(&s->mu);
@@ -531,7 +564,7 @@ static int writer_wait(struct sqlite_sink *s, struct sim_err *err)
     if (!s->thread_started)
         return SIM_OK;
     pthread_mutex_lock(&s->mu);
-    while (s->pending)
+    while (s->queued)
         pthread_cond_wait(&s->cv, &s->mu);
     bool bad = s->werr;
     if (bad && err)
@@ -548,20 +581,26 @@ static int write_batch(struct sqlite_sink *s, struct sim_err *err)
         pthread_create(&s->thread, NULL, writer_main, s) == 0)
         s->thread_started = true;
     if (s->thread_started) {
-        if ((rc = writer_wait(s, err)) < 0)
-            return rc;
         pthread_mutex_lock(&s->mu);
-        struct walk_record *t = s->wbuf;
-        s->wbuf = s->buf;
-        s->buf = t;
-        s->nwbuf = s->nbuf;
-        s->wfirst = s->walks_logged - s->nbuf;
-        s->wlogged = s->walks_logged;
-        s->nbuf = 0;
-        s->pending = true;
-        pthread_cond_broadcast(&s->cv);
+        while (s->queued == WL_RING)
+            pthread_cond_wait(&s->cv, &s->mu);
+        bool bad = s->werr;
+        if (bad && err)
+            *err = s->werr_msg;
+        if (!bad) {
+            struct wl_slot *b = &s->ring[(s->head + s->queued) % WL_RING];
+            struct wl_rec *t = b->recs;
+            b->recs = s->buf;
+            b->n = s->nbuf;
+            b->first = s->walks_logged - s->nbuf;
+            b->logged = s->walks_logged;
+            s->buf = t;
+            s->nbuf = 0;
+            s->queued++;
+            pthread_cond_broadcast(&s->cv);
+        }
         pthread_mutex_unlock(&s->mu);
-        return SIM_OK;
+        return bad ? (s->werr_msg.rc < 0 ? s->werr_msg.rc : SIM_EDB) : SIM_OK;
     }
     if (tx(s->st_begin) < 0)
         return sink_fail(s, "writing the walk log", err);
@@ -621,7 +660,23 @@ static int sink_walk(void *ctx, const struct walk_record *w, struct sim_err *err
     if (s->opts.walk_log == STATS_WALK_LOG_NONE ||
         (s->opts.walk_log == STATS_WALK_LOG_SAMPLE && n % s->opts.sample_every != 0))
         return SIM_OK;
-    s->buf[s->nbuf++] = *w;
+    struct wl_rec *r = &s->buf[s->nbuf++];
+    unsigned nf = w->nfetch <= WALK_MAX_FETCH ? w->nfetch : WALK_MAX_FETCH;
+    r->seq = w->seq;
+    r->va = w->va;
+    r->ipa = w->ipa;
+    r->pa = w->pa;
+    r->cycles = w->cycles;
+    r->vmid = w->vmid;
+    r->asid = w->asid;
+    r->refs = w->refs;
+    r->kind = w->kind;
+    r->s1_shift = w->s1_shift;
+    r->s2_shift = w->s2_shift;
+    r->tlb_shift = w->tlb_shift;
+    r->nfetch = (uint8_t)nf;
+    for (unsigned f = 0; f < nf; f++)
+        r->tok[f] = wl_token(w->fetch_stage[f], w->fetch_level[f], w->fetch_served[f]);
     s->walks_logged++;
     if (s->nbuf < s->opts.batch_walks)
         return SIM_OK;
@@ -753,7 +808,8 @@ static void sink_close(void *ctx)
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
-    free(s->wbuf);
+    for (unsigned i = 0; i < WL_RING; i++)
+        free(s->ring[i].recs);
     free(s->wjson);
     sqlite3_stmt *all[] = {s->st_begin, s->st_commit, s->st_rollback, s->st_run, s->st_walk,
                            s->st_metric, s->st_hist, s->st_complete, s->st_fail, s->st_logged};
@@ -833,17 +889,20 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
     s->path = strdup(path);
     s->buf = malloc((size_t)o.batch_walks * sizeof(*s->buf));
     s->json = malloc((size_t)o.batch_walks * WALK_JSON_MAX + 2);
+    bool ring_ok = true;
     if (o.background) {
-        s->wbuf = malloc((size_t)o.batch_walks * sizeof(*s->wbuf));
+        for (unsigned i = 0; i < WL_RING; i++)
+            ring_ok &= (s->ring[i].recs = malloc((size_t)o.batch_walks * sizeof(*s->buf))) != NULL;
         s->wjson = malloc((size_t)o.batch_walks * WALK_JSON_MAX + 2);
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    if (!s->path || !s->buf || !s->json || (o.background && (!s->wbuf || !s->wjson))) {
+    if (!s->path || !s->buf || !s->json || (o.background && (!ring_ok || !s->wjson))) {
         free(s->path);
         free(s->buf);
         free(s->json);
-        free(s->wbuf);
+        for (unsigned i = 0; i < WL_RING; i++)
+            free(s->ring[i].recs);
         free(s->wjson);
         free(s);
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory for %" PRIu32 " walk records",
@@ -854,7 +913,8 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
         free(s->path);
         free(s->buf);
         free(s->json);
-        free(s->wbuf);
+        for (unsigned i = 0; i < WL_RING; i++)
+            free(s->ring[i].recs);
         free(s->wjson);
         free(s);
         return rc;
