@@ -561,6 +561,65 @@ END_TEST
 
 /* Background mode (mmusim run): the writer thread writes the same rows, in order,
  * and a full disk is still reported, by a later call into the sink. */
+/*
+ * The path text and fetch counts of a long walk with every kind of fetch field, in
+ * both modes (the buffered record packs each fetch into one byte, 16 at a time
+ * where SIMD is available, so 21 fetches cross a 16-fetch step).
+ */
+START_TEST(test_walk_path_tokens)
+{
+    static const uint8_t st[21] = {1, 2, 2, 1, 2, 1, 1, 2, 2, 2, 1, 1, 2, 1, 2, 2, 1, 2, 0, 3, 2};
+    static const int8_t lv[21] = {0, 1, 2, 3, -1, 9, 10, 127, -128, 3, 2, 1, 0, 3, 3, 2, 1, 0,
+                                  1, 2, -1};
+    static const uint8_t sv[21] = {SERVED_L1, SERVED_L2, SERVED_LLC, SERVED_DRAM, 4, 200,
+                                   SERVED_L1, SERVED_L1, SERVED_L2, SERVED_DRAM, SERVED_LLC,
+                                   SERVED_L1, SERVED_L1, SERVED_L2, SERVED_L2, SERVED_DRAM,
+                                   SERVED_DRAM, SERVED_LLC, SERVED_L1, SERVED_L2, 255};
+    /* by hand: stage '2' for 2 else '1'; level 0-9 as a digit else 'm'; served 1/2/L/D
+     * else '?' */
+    static const char want[] = "101" "212" "22L" "13D" "2m?" "19?" "1m1" "2m1" "2m2" "23D"
+                               "12L" "111" "201" "132" "232" "22D" "11D" "20L" "111" "122"
+                               "2m?";
+    for (int background = 0; background < 2; background++) {
+        struct stats_sqlite_opts o;
+        stats_sqlite_opts_default(&o);
+        o.batch_walks = 2;
+        o.background = background;
+        struct stats_sink s;
+        struct sim_err err = {0};
+        open_sink(&s, &o);
+        struct run_info ri = info(CFG_VIRT, "tokens");
+        ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+        for (unsigned i = 0; i < 5; i++) {
+            struct walk_record w = walk(i);
+            if (i == 3) {
+                w.refs = w.nfetch = 21;
+                memcpy(w.fetch_stage, st, sizeof(st));
+                memcpy(w.fetch_level, lv, sizeof(lv));
+                memcpy(w.fetch_served, sv, sizeof(sv));
+            }
+            ck_assert_int_eq(s.ops->walk(s.ctx, &w, &err), SIM_OK);
+        }
+        struct run_totals t = totals();
+        ck_assert_int_eq(s.ops->run_end(s.ctx, &t, &err), SIM_OK);
+        int64_t id = stats_sqlite_run_id(&s);
+        s.ops->close(s.ctx);
+        char q[256];
+        snprintf(q, sizeof(q), "SELECT path FROM walks WHERE run_id = %" PRId64 " AND walk_no = 3", id);
+        ck_assert_str_eq(peek_text(q), want);
+        snprintf(q, sizeof(q), "SELECT refs || ' ' || s1_refs || ' ' || s2_refs || ' ' || f_l1 || ' '"
+                 " || f_l2 || ' ' || f_llc || ' ' || f_dram FROM walks WHERE run_id = %" PRId64
+                 " AND walk_no = 3", id);
+        /* stage 1 at 10 fetches, stage 2 at 11; L1 6, L2 5, LLC 3, DRAM 4, 3 out of range */
+        ck_assert_str_eq(peek_text(q), "21 10 11 6 5 3 4");
+        /* the walks around it keep walk()'s path */
+        snprintf(q, sizeof(q), "SELECT group_concat(path, ' ') FROM walks WHERE run_id = %" PRId64
+                 " AND walk_no != 3", id);
+        ck_assert_str_eq(peek_text(q), "21D102131 21D102131 21D102131 21D102131");
+    }
+}
+END_TEST
+
 START_TEST(test_background_writer)
 {
     struct stats_sqlite_opts o;
@@ -709,6 +768,7 @@ Suite *stats_sqlite_suite(void)
     tcase_add_test(tc, test_batches_visible);
     tcase_add_test(tc, test_killed_run);
     tcase_add_test(tc, test_disk_full);
+    tcase_add_test(tc, test_walk_path_tokens);
     tcase_add_test(tc, test_background_writer);
     tcase_add_test(tc, test_background_disk_full);
     tcase_add_test(tc, test_run_end_atomic);
