@@ -44,7 +44,7 @@ TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 BENCH_SRCS:= $(sort $(wildcard tests/bench/*.c))
 
-.PHONY: all test check unit e2e bench demo install clean
+.PHONY: all test check unit e2e bench bench-programs demo install clean
 all: $(BIN)/mmusim
 
 $(BUILD)/%.o: %.c
@@ -94,13 +94,16 @@ unit: $(BUILD)/tests/run_unit
 e2e: $(BIN)/mmusim
 	MMUSIM=$(abspath $(BIN)/mmusim) SHARED_DIR=$(abspath ../shared) bash tests/e2e/run.sh
 
-test check: unit e2e
+# The benchmark programs are built (not run) with the tests, so that they cannot rot.
+test check: unit e2e bench-programs
+
+bench-programs: $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmmusim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-bench: $(BIN)/mmusim $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+bench: $(BIN)/mmusim bench-programs
 	MMUSIM=$(abspath $(BIN)/mmusim) BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
 
 demo: $(BIN)/mmusim

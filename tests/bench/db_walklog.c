@@ -59,7 +59,7 @@ static int bench(const char *path, const char *mode, uint64_t n)
             goto fail;
     }
     struct stat_metric m[] = {{"walks", (double)n}};
-    struct run_totals t = {m, 1, NULL, 0, "{}"};
+    struct run_totals t = {.metrics = m, .n_metrics = 1, .summary_json = "{}"};
     if (s.ops->run_end(s.ctx, &t, &err) < 0)
         goto fail;
     double dt = now_s() - t0;
