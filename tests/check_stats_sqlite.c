@@ -190,24 +190,31 @@ START_TEST(test_schema_fresh)
 }
 END_TEST
 
+/* The runs table of schema versions 1-3 up to its host column, and their metrics
+ * and hist tables, for the migration tests. */
+#define OLD_RUNS_HEAD \
+    "PRAGMA application_id = 1296913747;" \
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT ''," \
+    " status TEXT NOT NULL DEFAULT 'running', fail_reason TEXT, started_at TEXT NOT NULL," \
+    " ended_at TEXT, config_json TEXT NOT NULL, preset TEXT NOT NULL DEFAULT ''," \
+    " s1_granule TEXT, s2_granule TEXT, virtualized INTEGER," \
+    " trace_path TEXT NOT NULL DEFAULT '', trace_format TEXT NOT NULL DEFAULT ''," \
+    " trace_bytes INTEGER NOT NULL DEFAULT 0, trace_sha256 TEXT NOT NULL DEFAULT ''," \
+    " seed TEXT NOT NULL DEFAULT '0', version TEXT NOT NULL DEFAULT '',"
+#define OLD_METRICS_HIST \
+    "CREATE TABLE metrics (run_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL," \
+    " PRIMARY KEY (run_id, name)) WITHOUT ROWID;" \
+    "CREATE TABLE hist (run_id INTEGER NOT NULL, hist TEXT NOT NULL, key INTEGER NOT NULL," \
+    " count INTEGER NOT NULL, PRIMARY KEY (run_id, hist, key)) WITHOUT ROWID;"
+
 /* A version-1 database (the first draft: no walk_log, no fetch summary). */
 START_TEST(test_schema_migrate_v1)
 {
     raw_exec(g_db,
-             "PRAGMA application_id = 1296913747;"
-             "CREATE TABLE runs (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT '',"
-             " status TEXT NOT NULL DEFAULT 'running', fail_reason TEXT, started_at TEXT NOT NULL,"
-             " ended_at TEXT, config_json TEXT NOT NULL, preset TEXT NOT NULL DEFAULT '',"
-             " s1_granule TEXT, s2_granule TEXT, virtualized INTEGER,"
-             " trace_path TEXT NOT NULL DEFAULT '', trace_format TEXT NOT NULL DEFAULT '',"
-             " trace_bytes INTEGER NOT NULL DEFAULT 0, trace_sha256 TEXT NOT NULL DEFAULT '',"
-             " seed TEXT NOT NULL DEFAULT '0', version TEXT NOT NULL DEFAULT '',"
+             OLD_RUNS_HEAD
              " host TEXT NOT NULL DEFAULT '', walks_logged INTEGER NOT NULL DEFAULT 0,"
              " summary_json TEXT);"
-             "CREATE TABLE metrics (run_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,"
-             " PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
-             "CREATE TABLE hist (run_id INTEGER NOT NULL, hist TEXT NOT NULL, key INTEGER NOT NULL,"
-             " count INTEGER NOT NULL, PRIMARY KEY (run_id, hist, key)) WITHOUT ROWID;"
+             OLD_METRICS_HIST
              "CREATE TABLE walks (run_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,"
              " vmid INTEGER NOT NULL, asid INTEGER NOT NULL, va INTEGER NOT NULL, ipa INTEGER NOT NULL,"
              " pa INTEGER NOT NULL, s1_shift INTEGER NOT NULL, s2_shift INTEGER NOT NULL,"
@@ -236,20 +243,10 @@ END_TEST
 START_TEST(test_schema_migrate_v3)
 {
     raw_exec(g_db,
-             "PRAGMA application_id = 1296913747;"
-             "CREATE TABLE runs (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT '',"
-             " status TEXT NOT NULL DEFAULT 'running', fail_reason TEXT, started_at TEXT NOT NULL,"
-             " ended_at TEXT, config_json TEXT NOT NULL, preset TEXT NOT NULL DEFAULT '',"
-             " s1_granule TEXT, s2_granule TEXT, virtualized INTEGER,"
-             " trace_path TEXT NOT NULL DEFAULT '', trace_format TEXT NOT NULL DEFAULT '',"
-             " trace_bytes INTEGER NOT NULL DEFAULT 0, trace_sha256 TEXT NOT NULL DEFAULT '',"
-             " seed TEXT NOT NULL DEFAULT '0', version TEXT NOT NULL DEFAULT '',"
+             OLD_RUNS_HEAD
              " host TEXT NOT NULL DEFAULT '', walk_log TEXT NOT NULL DEFAULT 'full',"
              " walks_logged INTEGER NOT NULL DEFAULT 0, summary_json TEXT);"
-             "CREATE TABLE metrics (run_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,"
-             " PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
-             "CREATE TABLE hist (run_id INTEGER NOT NULL, hist TEXT NOT NULL, key INTEGER NOT NULL,"
-             " count INTEGER NOT NULL, PRIMARY KEY (run_id, hist, key)) WITHOUT ROWID;"
+             OLD_METRICS_HIST
              "CREATE TABLE walk_batches (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
              " first INTEGER NOT NULL,"
              " n INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, first)) WITHOUT ROWID;"
@@ -561,6 +558,20 @@ END_TEST
 
 /* Background mode (mmusim run): the writer thread writes the same rows, in order,
  * and a full disk is still reported, by a later call into the sink. */
+/* Open a sink writing @batch walks per batch, from a writer thread if @background,
+ * and begin a run labelled @label. */
+static void begin_run(struct stats_sink *s, uint32_t batch, bool background, const char *label)
+{
+    struct stats_sqlite_opts o;
+    stats_sqlite_opts_default(&o);
+    o.batch_walks = batch;
+    o.background = background;
+    struct sim_err err = {0};
+    open_sink(s, &o);
+    struct run_info ri = info(CFG_VIRT, label);
+    ck_assert_int_eq(s->ops->run_begin(s->ctx, &ri, &err), SIM_OK);
+}
+
 /*
  * The path text and fetch counts of a long walk with every kind of fetch field, in
  * both modes (the buffered record packs each fetch into one byte, 16 at a time
@@ -581,15 +592,9 @@ START_TEST(test_walk_path_tokens)
                                "12L" "111" "201" "132" "232" "22D" "11D" "20L" "111" "122"
                                "2m?";
     for (int background = 0; background < 2; background++) {
-        struct stats_sqlite_opts o;
-        stats_sqlite_opts_default(&o);
-        o.batch_walks = 2;
-        o.background = background;
         struct stats_sink s;
         struct sim_err err = {0};
-        open_sink(&s, &o);
-        struct run_info ri = info(CFG_VIRT, "tokens");
-        ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+        begin_run(&s, 2, background, "tokens");
         for (unsigned i = 0; i < 5; i++) {
             struct walk_record w = walk(i);
             if (i == 3) {
@@ -622,15 +627,9 @@ END_TEST
 
 START_TEST(test_background_writer)
 {
-    struct stats_sqlite_opts o;
-    stats_sqlite_opts_default(&o);
-    o.batch_walks = 4;
-    o.background = true;
     struct stats_sink s;
     struct sim_err err = {0};
-    open_sink(&s, &o);
-    struct run_info ri = info(CFG_VIRT, "bg");
-    ck_assert_int_eq(s.ops->run_begin(s.ctx, &ri, &err), SIM_OK);
+    begin_run(&s, 4, true, "bg");
     for (unsigned i = 0; i < 103; i++) {
         struct walk_record w = walk(i);
         ck_assert_int_eq(s.ops->walk(s.ctx, &w, &err), SIM_OK);
