@@ -107,13 +107,24 @@ struct db_ident {
     int64_t app_id, version, objects;
 };
 
+/* One statement, so one snapshot: read one at a time, the three could straddle another
+ * process's commit of the schema (application_id 0 from before it, the tables from
+ * after), and a fresh file shared by concurrent runs was then refused as foreign. */
 static int db_identify(sqlite3 *db, struct db_ident *id)
 {
-    if (query_int(db, "PRAGMA application_id", &id->app_id) < 0 ||
-        query_int(db, "PRAGMA user_version", &id->version) < 0 ||
-        query_int(db, "SELECT count(*) FROM sqlite_master", &id->objects) < 0)
-        return -1;
-    return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT a.application_id, v.user_version,"
+                                " (SELECT count(*) FROM sqlite_master)"
+                                " FROM pragma_application_id a, pragma_user_version v",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        id->app_id = sqlite3_column_int64(st, 0);
+        id->version = sqlite3_column_int64(st, 1);
+        id->objects = sqlite3_column_int64(st, 2);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
 }
 
 /* Check the identity; fresh/older databases need a write (*need_write). */
@@ -249,11 +260,20 @@ int stats_db_open(const char *path, bool writable, int busy_ms, sqlite3 **out,
             goto fail;
         /* WAL: readers do not block the writer; NORMAL sync is safe with WAL
            (a power loss may lose the last commits, never consistency). */
-        if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                             "PRAGMA cache_size=-16384;", NULL, NULL, NULL) != SQLITE_OK) {
-            rc = db_fail(err, path, db, "setting pragmas");
-            goto fail;
+        /* Switching a new file to WAL needs it unlocked for a moment, and SQLite may
+           report BUSY at once (no busy handler) while a concurrent run holds it: retry
+           for up to the busy timeout. */
+        for (int waited = 0;; waited += 10) {
+            int x = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                                     "PRAGMA cache_size=-16384;", NULL, NULL, NULL);
+            if (x == SQLITE_OK)
+                break;
+            if ((x & 0xff) != SQLITE_BUSY || waited >= busy_ms) {
+                rc = db_fail(err, path, db, "setting pragmas");
+                goto fail;
+            }
+            sqlite3_sleep(10);
         }
         /* a checkpoint every 64 MiB of WAL rather than SQLite's 1000 pages: far fewer
            fsyncs while a long walk log streams in, with NORMAL's guarantees unchanged */
