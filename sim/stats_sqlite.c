@@ -605,6 +605,16 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* The writer's sticky error (in @err) or SIM_OK; with s->mu held. */
+static int writer_err(const struct sqlite_sink *s, struct sim_err *err)
+{
+    if (!s->werr)
+        return SIM_OK;
+    if (err)
+        *err = s->werr_msg;
+    return s->werr_msg.rc < 0 ? s->werr_msg.rc : SIM_EDB;
+}
+
 /* Wait until the writer is idle.  Return: its sticky error (in @err), or SIM_OK. */
 static int writer_wait(struct sqlite_sink *s, struct sim_err *err)
 {
@@ -613,11 +623,9 @@ static int writer_wait(struct sqlite_sink *s, struct sim_err *err)
     pthread_mutex_lock(&s->mu);
     while (s->queued)
         pthread_cond_wait(&s->cv, &s->mu);
-    bool bad = s->werr;
-    if (bad && err)
-        *err = s->werr_msg;
+    int rc = writer_err(s, err);
     pthread_mutex_unlock(&s->mu);
-    return bad ? (s->werr_msg.rc < 0 ? s->werr_msg.rc : SIM_EDB) : SIM_OK;
+    return rc;
 }
 
 /* Write the full buffer: hand it to the writer thread, or write it here. */
@@ -631,10 +639,7 @@ static int write_batch(struct sqlite_sink *s, struct sim_err *err)
         pthread_mutex_lock(&s->mu);
         while (s->queued == WL_RING)
             pthread_cond_wait(&s->cv, &s->mu);
-        bool bad = s->werr;
-        if (bad && err)
-            *err = s->werr_msg;
-        if (!bad) {
+        if ((rc = writer_err(s, err)) == SIM_OK) {
             struct wl_slot *b = &s->ring[(s->head + s->queued) % WL_RING];
             struct wl_rec *t = b->recs;
             b->recs = s->buf;
@@ -647,7 +652,7 @@ static int write_batch(struct sqlite_sink *s, struct sim_err *err)
             pthread_cond_broadcast(&s->cv);
         }
         pthread_mutex_unlock(&s->mu);
-        return bad ? (s->werr_msg.rc < 0 ? s->werr_msg.rc : SIM_EDB) : SIM_OK;
+        return rc;
     }
     if (tx(s->st_begin) < 0)
         return sink_fail(s, "writing the walk log", err);
@@ -838,6 +843,18 @@ static void sink_run_fail(void *ctx, const char *reason)
     s->state = SINK_IDLE;
 }
 
+/* Free @s and its buffers (any of them may be NULL). */
+static void sink_free(struct sqlite_sink *s)
+{
+    free(s->path);
+    free(s->buf);
+    free(s->json);
+    for (unsigned i = 0; i < WL_RING; i++)
+        free(s->ring[i].recs);
+    free(s->wjson);
+    free(s);
+}
+
 static void sink_close(void *ctx)
 {
     struct sqlite_sink *s = ctx;
@@ -854,18 +871,12 @@ static void sink_close(void *ctx)
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
-    for (unsigned i = 0; i < WL_RING; i++)
-        free(s->ring[i].recs);
-    free(s->wjson);
     sqlite3_stmt *all[] = {s->st_begin, s->st_commit, s->st_rollback, s->st_run, s->st_walk,
                            s->st_metric, s->st_hist, s->st_complete, s->st_fail, s->st_logged};
     for (size_t i = 0; i < ARRAY_SIZE(all); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
-    free(s->buf);
-    free(s->json);
-    free(s->path);
-    free(s);
+    sink_free(s);
 }
 
 static const struct stats_ops SQLITE_OPS = {
@@ -944,25 +955,13 @@ int stats_sqlite_open(struct stats_sink *out, const char *path,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (!s->path || !s->buf || !s->json || (o.background && (!ring_ok || !s->wjson))) {
-        free(s->path);
-        free(s->buf);
-        free(s->json);
-        for (unsigned i = 0; i < WL_RING; i++)
-            free(s->ring[i].recs);
-        free(s->wjson);
-        free(s);
+        sink_free(s);
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory for %" PRIu32 " walk records",
                            path, o.batch_walks);
     }
     int rc = stats_db_open(path, true, (int)o.busy_timeout_ms, &s->db, err);
     if (rc < 0) {
-        free(s->path);
-        free(s->buf);
-        free(s->json);
-        for (unsigned i = 0; i < WL_RING; i++)
-            free(s->ring[i].recs);
-        free(s->wjson);
-        free(s);
+        sink_free(s);
         return rc;
     }
     if (o.max_page_count) {
