@@ -9,6 +9,8 @@
 #ifndef MMU_PGMEM_H
 #define MMU_PGMEM_H
 
+#include <stdint.h>
+
 #include "sim/err.h"
 
 struct pgmem;
@@ -20,12 +22,34 @@ void pgmem_destroy(struct pgmem *m);
 /* Read the 64-bit word at @pa (8-byte aligned; the low 3 bits are ignored). */
 uint64_t pgmem_read(const struct pgmem *m, uint64_t pa);
 
+/* The read path's frame cache, the first member of struct pgmem (see pgmem.c):
+ * direct mapped by frame number + 1 (key 0 = empty), so that pgmem_word() can
+ * answer inline from it and call out only when it misses. */
+#define PGMEM_FCACHE_BITS 13
+struct pgmem_fslot {
+    uint64_t key;        /* frame number + 1; 0 = empty */
+    uint64_t *words;     /* the frame's 512 words */
+};
+struct pgmem_fcache {
+    struct pgmem_fslot slot[1u << PGMEM_FCACHE_BITS];
+};
+
+const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa);
+
 /*
  * The word at @pa (8-byte aligned), or NULL when its frame was never written
  * (the word reads as zero).  The pointer stays valid until pgmem_destroy():
  * frames never move.  Lets a reader start the host load early and read later.
  */
-const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa);
+static inline const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa)
+{
+    const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
+    uint64_t key = (pa >> 12) + 1;
+    const struct pgmem_fslot *c = &fc->slot[key & ((1u << PGMEM_FCACHE_BITS) - 1)];
+    if (c->key == key)
+        return &c->words[(pa >> 3) & 511];
+    return pgmem_word_slow(m, pa);
+}
 
 /**
  * pgmem_write() - store @val at @pa (8-byte aligned).

@@ -573,6 +573,44 @@ START_TEST(test_unmap)
 }
 END_TEST
 
+/* The sparse memory the tables live in: words never written read as zero, a
+ * write is read back whatever the read cache held for that slot before (frames
+ * 8192 apart share a slot of it), and a word's pointer survives the growth of
+ * the frame table. */
+START_TEST(test_pgmem_sparse)
+{
+    struct pgmem *m = pgmem_create();
+    ck_assert_ptr_nonnull(m);
+    const uint64_t stride = UINT64_C(8192) << 12;        /* same read-cache slot */
+    ck_assert_uint_eq(pgmem_read(m, 0x1000), 0);
+    ck_assert_ptr_null(pgmem_word(m, 0x1000));
+    ck_assert_int_eq(pgmem_write(m, 0x1000, 0), SIM_OK);  /* zero: nothing created */
+    ck_assert_ptr_null(pgmem_word(m, 0x1000));
+    ck_assert_int_eq(pgmem_write(m, 0x1008, 0x11), SIM_OK);
+    const uint64_t *first = pgmem_word(m, 0x1008);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_uint_eq(*first, 0x11);
+    ck_assert_uint_eq(pgmem_read(m, 0x1000), 0);          /* same frame, unwritten word */
+    ck_assert_ptr_null(pgmem_word(m, 0x1000 + stride));   /* slot held, other frame absent */
+    /* 3000 frames, each pair 8192 frames apart evicting the other from the cache */
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t pa = 0x1000 + (i + 1) * stride + (i % 512) * 8;
+        ck_assert_int_eq(pgmem_write(m, pa, i * 3 + 1), SIM_OK);
+        ck_assert_uint_eq(pgmem_read(m, pa), i * 3 + 1);
+        ck_assert_uint_eq(pgmem_read(m, 0x1008), 0x11);
+    }
+    for (uint64_t i = 0; i < 3000; i++) {
+        uint64_t pa = 0x1000 + (i + 1) * stride + (i % 512) * 8;
+        ck_assert_uint_eq(pgmem_read(m, pa), i * 3 + 1);
+        ck_assert_uint_eq(pgmem_read(m, pa ^ 8), 0);
+    }
+    ck_assert_ptr_eq(pgmem_word(m, 0x1008), first);      /* frames never move */
+    ck_assert_int_eq(pgmem_write(m, 0x1008, 0x22), SIM_OK);
+    ck_assert_uint_eq(*first, 0x22);
+    pgmem_destroy(m);
+}
+END_TEST
+
 Suite *walk_suite(void)
 {
     Suite *s = suite_create("walk");
@@ -590,6 +628,9 @@ Suite *walk_suite(void)
     tcase_add_test(tc, test_regime_errors_and_setup_faults);
     tcase_add_test(tc, test_contiguous_size);
     tcase_add_test(tc, test_unmap);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pgmem");
+    tcase_add_test(tc, test_pgmem_sparse);
     suite_add_tcase(s, tc);
     return s;
 }
