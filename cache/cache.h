@@ -77,11 +77,6 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
                            enum walker_port from, uint8_t *served);
 
 /**
- * cache_hier_stats() - counters of one level (SERVED_L1, _L2, _LLC) or of DRAM
- * (SERVED_DRAM: accesses = hits = reads that reached DRAM, misses = 0).
- * Return: NULL for an out-of-range @level.
- */
-/**
  * cache_hier_store_mru() - a store to the line touched last at a write-back
  * L1D: counted as an L1D hit and the line marked dirty, exactly as
  * cache_hier_access(pa, MEM_WRITE, PORT_L1D) would.  Return: false (nothing
@@ -89,6 +84,11 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
  */
 bool cache_hier_store_mru(struct cache_hier *h, uint64_t pa);
 
+/**
+ * cache_hier_stats() - counters of one level (SERVED_L1, _L2, _LLC) or of DRAM
+ * (SERVED_DRAM: accesses = hits = reads that reached DRAM, misses = 0).
+ * Return: NULL for an out-of-range @level.
+ */
 const struct cache_level_stats *cache_hier_stats(const struct cache_hier *h,
                                                  enum mem_served level);
 
