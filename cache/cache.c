@@ -894,6 +894,14 @@ __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h
     return miss_plain(h, line, op, start, h->plain_levels, set0, served, any);
 }
 
+void cache_hier_prefetch(const struct cache_hier *h, uint64_t pa)
+{
+    if (h->plain_levels < 2)
+        return;
+    const struct cache_lvl *L = &h->lv[h->plain_levels - 1];
+    prefetch_set(L, (pa >> h->plain_shift) & L->set_mask);
+}
+
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
                            enum walker_port from, uint8_t *served)
 {

@@ -77,6 +77,13 @@ uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
                            enum walker_port from, uint8_t *served);
 
 /**
+ * cache_hier_prefetch() - start the host's loads of what an access to @pa will
+ * read at the last level (the only level too big to stay in the host's caches),
+ * ahead of that access.  A speed-up only: nothing simulated changes.
+ */
+void cache_hier_prefetch(const struct cache_hier *h, uint64_t pa);
+
+/**
  * cache_hier_store_mru() - a store to the line touched last at a write-back
  * L1D: counted as an L1D hit and the line marked dirty, exactly as
  * cache_hier_access(pa, MEM_WRITE, PORT_L1D) would.  Return: false (nothing

@@ -20,6 +20,8 @@
 #define CYC_LOG     40             /* log2 buckets above it */
 #define ID_SLOTS    1024           /* per-VMID / per-ASID breakdown slots */
 #define MAX_RETRY   8              /* walks per access (demand faults in between) */
+#define PF_HINT_BITS 14            /* look-ahead: 16384 last-level tables remembered per stage */
+#define PF_WALK_RATIO 8            /* look ahead in a batch when the last one walked on >= 1/8 */
 
 struct id_stats {
     bool used;
@@ -87,6 +89,24 @@ struct engine {
     uint32_t fetch_served[2][SERVED_COUNT];  /* this walk's fetches by stage - 1 and level served */
     bool s2c_on;                   /* the IPA cache is looked up (on, and stage 2 is) */
 
+    /* Look-ahead (a host speed-up only, see engine_events()): the last-level table that
+     * the latest walks of each region found their leaf in, by stage, so that the
+     * descriptors of the coming accesses' walks can be fetched into the host's caches
+     * ahead of them.  Nothing here is simulated state: a stale or wrong hint only
+     * makes a useless host prefetch. */
+    struct pf_hint {
+        uint64_t key;              /* pf_key(); 0 = empty */
+        uint64_t base;             /* PA of that region's last-level table */
+    } pf_hint[2][1u << PF_HINT_BITS];
+    struct pf_slot {
+        uint64_t p1, ipa, p2;      /* predicted leaf descriptor PAs (0: none) and the IPA */
+    } pf_ring[4], *pf_cur;         /* by event index mod 4; the event being replayed */
+    uint64_t pf_last[2];           /* PA of this walk's latest fetch, by stage - 1 */
+    uint8_t pf_last_stage;
+    bool pf_off;                   /* tests: no look-ahead */
+    uint64_t pf_walks, pf_n;       /* walks before, and size of, the last batch */
+    uint64_t pf_checked[2], pf_right[2];   /* tests: walks whose leaf was predicted, and right */
+
     /* totals */
     uint64_t events[TR_KIND_COUNT];
     uint64_t accesses, seq;
@@ -123,6 +143,8 @@ static void hook_fetch(void *ctx, uint64_t pa, uint8_t stage, int8_t level)
     uint32_t c = cache_hier_access(e->caches, pa, MEM_READ, e->port, &served);
     e->walk_cycles += c;
     e->fetch_served[stage - 1][served]++;
+    e->pf_last[stage - 1] = pa;
+    e->pf_last_stage = stage;
     struct walk_record *r = &e->rec;
     if (e->sink.ops && r->nfetch < WALK_MAX_FETCH) {   /* the walk log's per-fetch detail */
         r->fetch_stage[r->nfetch] = stage;
@@ -418,6 +440,139 @@ static void walk_begin(struct engine *e)
     memset(e->fetch_served, 0, sizeof(e->fetch_served));
 }
 
+/* ---- look-ahead: host prefetches for the coming walks (no simulated effect) ---- */
+
+/* The hint key of @ia in context @id (stage 1: VMID and ASID, stage 2: VMID): the
+ * region of @ia that one last-level table of @sp maps.  (Its top bits may be lost in
+ * the shift: two regions then share a key, and one's hint misleads the other's
+ * prefetches, which costs nothing but those prefetches.) */
+static inline uint64_t pf_key(uint64_t ia, const struct stage_params *sp, uint32_t id)
+{
+    return (ia >> sp->level_shift[2]) << 32 | id;
+}
+
+static inline struct pf_hint *pf_slot_of(struct engine *e, int stage, uint64_t key)
+{
+    uint64_t h = (key ^ (key >> 32)) * UINT64_C(0x9E3779B97F4A7C15);
+    return &e->pf_hint[stage - 1][h >> (64 - PF_HINT_BITS)];
+}
+
+static inline uint32_t pf_id(uint16_t vmid, uint16_t asid, int stage)
+{
+    return (uint32_t)vmid << 16 | (stage == 1 ? asid : 0);
+}
+
+static inline uint64_t pf_index(uint64_t ia, const struct stage_params *sp)
+{
+    return (ia >> sp->level_shift[3]) & sp->index_mask[3];
+}
+
+/* A walk found the level-3 descriptor of @ia at @desc_pa: remember its table. */
+static inline void pf_note(struct engine *e, int stage, uint64_t ia, const struct stage_params *sp,
+                           uint64_t desc_pa)
+{
+    uint64_t key = pf_key(ia, sp, pf_id(e->ctx_vmid, e->ctx_asid, stage));
+    struct pf_hint *h = pf_slot_of(e, stage, key);
+    h->key = key;
+    h->base = desc_pa - 8 * pf_index(ia, sp);
+}
+
+/* The PA of the level-3 descriptor a walk of @ia by @r's context would read, going by
+ * the hints; 0 if unknown. */
+static inline uint64_t pf_find(const struct engine *e, int stage, uint64_t ia,
+                               const struct stage_params *sp, const struct trace_rec *r)
+{
+    uint64_t key = pf_key(ia, sp, pf_id(r->vmid, r->asid, stage));
+    const struct pf_hint *h = pf_slot_of((struct engine *)e, stage, key);
+    return h->key == key ? h->base + 8 * pf_index(ia, sp) : 0;
+}
+
+/* Start the host loads of the descriptor word at @pa and of its set in the cache model. */
+static inline void pf_touch(const struct engine *e, uint64_t pa)
+{
+    const uint64_t *w = pgmem_word(e->mem, pa);
+    if (w)
+        __builtin_prefetch(w);
+    cache_hier_prefetch(e->caches, pa);
+}
+
+/* The leaf descriptor at @pa, if it is a valid level-3 page: its output address. */
+static inline bool pf_read_page(const struct engine *e, uint64_t pa, const struct stage_params *sp,
+                                uint64_t ia, uint64_t *out)
+{
+    const uint64_t *w = pgmem_word(e->mem, pa);
+    uint64_t d = w ? *w : 0;
+    if ((d & VMSA_DESC_TYPE_MASK) != (VMSA_DESC_VALID | VMSA_DESC_TYPE_TABLE))
+        return false;
+    *out = (d & sp->leaf_oa_mask[3]) | (ia & ((UINT64_C(1) << sp->level_shift[3]) - 1));
+    return true;
+}
+
+/*
+ * Three steps per access, two events apart (engine_events()): an access's stage-1
+ * leaf descriptor is prefetched two events before it is replayed; one event later
+ * that descriptor, now in the host's caches, gives the IPA whose stage-2 leaf is
+ * prefetched; just before the access, that one gives the PA, whose set of the last
+ * cache level is prefetched for the data access.  Each also prefetches the
+ * descriptor's set in the cache model, which the walk's fetch will visit.  They
+ * read the page tables and the hints, and change neither.  An access of another
+ * context than the current one is looked up with the current context's table
+ * geometry (the same, usually; if not, its hints rarely match).
+ */
+static void pf_step1(struct engine *e, const struct trace_rec *r, struct pf_slot *s)
+{
+    s->p1 = s->p2 = 0;
+    if (r->kind > TR_IFETCH || !e->ctx->rg.s1_enabled)
+        return;
+    s->p1 = pf_find(e, 1, r->va, &e->ctx->rg.s1[walk_s1_half(r->va)], r);
+    if (s->p1)
+        pf_touch(e, s->p1);
+}
+
+static void pf_step2(struct engine *e, const struct trace_rec *r, struct pf_slot *s)
+{
+    const struct regime *rg = &e->ctx->rg;
+    if (!s->p1 || !pf_read_page(e, s->p1, &rg->s1[walk_s1_half(r->va)], r->va, &s->ipa))
+        return;
+    if (!rg->s2_enabled) {
+        cache_hier_prefetch(e->caches, s->ipa);   /* native: the IPA is the data's PA */
+        return;
+    }
+    s->p2 = pf_find(e, 2, s->ipa, &rg->s2, r);
+    if (s->p2)
+        pf_touch(e, s->p2);
+}
+
+static void pf_step3(struct engine *e, const struct pf_slot *s)
+{
+    uint64_t pa;
+    if (s->p2 && pf_read_page(e, s->p2, &e->ctx->rg.s2, s->ipa, &pa))
+        cache_hier_prefetch(e->caches, pa);
+}
+
+/* After a successful walk of @va: remember where its leaves were, and (tests) check
+ * the predictions the look-ahead made for it. */
+static void pf_learn(struct engine *e, uint64_t va, const struct walk_result *wr)
+{
+    const struct regime *rg = &e->ctx->rg;
+    const struct pf_slot *s = e->pf_cur;
+    if (rg->s1_enabled && wr->s1_level == 3) {
+        if (s && s->p1) {
+            e->pf_checked[0]++;
+            e->pf_right[0] += s->p1 == e->pf_last[0];
+        }
+        pf_note(e, 1, va, &rg->s1[walk_s1_half(va)], e->pf_last[0]);
+    }
+    /* the final IPA's own stage-2 walk (not an IPA-cache hit) ends the walk */
+    if (rg->s2_enabled && wr->s2_level == 3 && e->pf_last_stage == 2) {
+        if (s && s->p2) {
+            e->pf_checked[1]++;
+            e->pf_right[1] += s->p2 == e->pf_last[1];
+        }
+        pf_note(e, 2, wr->ipa, &rg->s2, e->pf_last[1]);
+    }
+}
+
 /* Translate one page-contained piece; *pa_out on success. */
 static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_out,
                      struct sim_err *err)
@@ -504,6 +659,7 @@ static int translate(struct engine *e, uint64_t va, unsigned kind, uint64_t *pa_
                            walk_fault_name(wr.fault.type), wr.fault.stage, wr.fault.level);
 
     record_walk(e, e->walk_cycles, wr.refs);
+    pf_learn(e, va, &wr);
     if (e->sink.ops) {
         struct walk_record *r = &e->rec;
         r->seq = e->seq;
@@ -727,12 +883,48 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
 
 int engine_events(struct engine *e, const struct trace_rec *recs, unsigned n, struct sim_err *err)
 {
-    for (unsigned i = 0; i < n; i++) {
-        int rc = event_one(e, &recs[i], err);
-        if (rc < 0)
-            return rc;
+    /* Look ahead only while walks are frequent: elsewhere its steps would cost more
+     * than the host misses they save. */
+    bool ahead = !e->pf_off && e->have_ctx && (e->walks - e->pf_walks) * PF_WALK_RATIO >= e->pf_n;
+    e->pf_walks = e->walks;
+    e->pf_n = n;
+    if (!ahead) {
+        for (unsigned i = 0; i < n; i++) {
+            int rc = event_one(e, &recs[i], err);
+            if (rc < 0)
+                return rc;
+        }
+        return SIM_OK;
+    }
+    /* event j: step 1 at turn j, step 2 at turn j + 1, step 3 and replay at turn j + 2 */
+    for (unsigned t = 0; t < n + 2; t++) {
+        if (t < n)
+            pf_step1(e, &recs[t], &e->pf_ring[t & 3]);
+        if (t >= 1 && t - 1 < n)
+            pf_step2(e, &recs[t - 1], &e->pf_ring[(t - 1) & 3]);
+        if (t >= 2) {
+            e->pf_cur = &e->pf_ring[(t - 2) & 3];
+            pf_step3(e, e->pf_cur);
+            int rc = event_one(e, &recs[t - 2], err);
+            e->pf_cur = NULL;
+            if (rc < 0)
+                return rc;
+        }
     }
     return SIM_OK;
+}
+
+void engine_set_lookahead(struct engine *e, bool on)
+{
+    e->pf_off = !on;
+}
+
+void engine_lookahead_stats(const struct engine *e, uint64_t checked[2], uint64_t right[2])
+{
+    for (int i = 0; i < 2; i++) {
+        checked[i] = e->pf_checked[i];
+        right[i] = e->pf_right[i];
+    }
 }
 
 /* TLB counters including the hits taken by the fast path. */

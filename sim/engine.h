@@ -41,6 +41,14 @@ int engine_event(struct engine *e, const struct trace_rec *rec, struct sim_err *
  * the first error (the events before it are replayed). */
 int engine_events(struct engine *e, const struct trace_rec *recs, unsigned n, struct sim_err *err);
 
+/* For tests: turn the look-ahead of engine_events() (host prefetches of the coming
+ * walks' descriptors, no simulated effect) on or off (default on). */
+void engine_set_lookahead(struct engine *e, bool on);
+
+/* For tests: walks whose stage-1 [0] / stage-2 [1] leaf descriptor the look-ahead
+ * had predicted, and how many of those predictions were right. */
+void engine_lookahead_stats(const struct engine *e, uint64_t checked[2], uint64_t right[2]);
+
 /**
  * engine_report() - the run's totals: named metrics and histogram bins (for
  * the sink) and the summary JSON object (schema ENGINE_SCHEMA, README).
