@@ -894,12 +894,13 @@ __attribute__((noinline)) static uint32_t access_plain_miss(struct cache_hier *h
     return miss_plain(h, line, op, start, h->plain_levels, set0, served, any);
 }
 
-void cache_hier_prefetch(const struct cache_hier *h, uint64_t pa)
+void cache_hier_prefetch_map(const struct cache_hier *h, struct cache_prefetch_map *m)
 {
+    *m = (struct cache_prefetch_map){ 0 };
     if (h->plain_levels < 2)
-        return;
+        return;   /* none, or one level: small enough to stay in the host's caches */
     const struct cache_lvl *L = &h->lv[h->plain_levels - 1];
-    prefetch_set(L, (pa >> h->plain_shift) & L->set_mask);
+    *m = (struct cache_prefetch_map){ true, h->plain_shift, L->set_mask, L->block_bytes, L->blocks };
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,

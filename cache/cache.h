@@ -76,12 +76,32 @@ void cache_hier_destroy(struct cache_hier *h);
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,
                            enum walker_port from, uint8_t *served);
 
-/**
- * cache_hier_prefetch() - start the host's loads of what an access to @pa will
- * read at the last level (the only level too big to stay in the host's caches),
- * ahead of that access.  A speed-up only: nothing simulated changes.
+/*
+ * Where an access to a PA reads the last cache level's state (the only level too
+ * big to stay in the host's caches), for a caller that starts those host loads
+ * ahead of the access: cache_prefetch().  A speed-up only: nothing simulated
+ * changes.  Filled by cache_hier_prefetch_map(); valid while @h lives (on is
+ * false when the hierarchy has no such straight-line layout).
  */
-void cache_hier_prefetch(const struct cache_hier *h, uint64_t pa);
+struct cache_prefetch_map {
+    bool on;
+    unsigned line_shift;
+    uint64_t set_mask;
+    size_t block_bytes;
+    const uint8_t *blocks;
+};
+
+void cache_hier_prefetch_map(const struct cache_hier *h, struct cache_prefetch_map *m);
+
+static inline void cache_prefetch(const struct cache_prefetch_map *m, uint64_t pa)
+{
+    if (!m->on)
+        return;
+    const uint8_t *b = m->blocks + ((pa >> m->line_shift) & m->set_mask) * m->block_bytes;
+    __builtin_prefetch(b);
+    if (m->block_bytes > 64)
+        __builtin_prefetch(b + 64);
+}
 
 /**
  * cache_hier_store_mru() - a store to the line touched last at a write-back

@@ -100,11 +100,13 @@ struct engine {
     } pf_hint[2][1u << PF_HINT_BITS];
     struct pf_slot {
         uint64_t p1, ipa, p2;      /* predicted leaf descriptor PAs (0: none) and the IPA */
+        const uint64_t *w1, *w2;   /* their words in the page-table memory (NULL: none) */
     } pf_ring[4], *pf_cur;         /* by event index mod 4; the event being replayed */
     uint64_t pf_last[2];           /* PA of this walk's latest fetch, by stage - 1 */
     uint8_t pf_last_stage;
     bool pf_off;                   /* tests: no look-ahead */
     uint64_t pf_walks, pf_n;       /* walks before, and size of, the last batch */
+    struct cache_prefetch_map pf_map;   /* the last cache level's sets */
     uint64_t pf_checked[2], pf_right[2];   /* tests: walks whose leaf was predicted, and right */
 
     /* totals */
@@ -263,6 +265,7 @@ int engine_create(struct engine **out, const struct sim_config *cfg,
             e->pwc_levels |= 1u << level;
     e->lat_s2c = cfg->s2_ipa_cache.enabled && cfg->virtualized ? cfg->s2_ipa_cache.latency_cycles : 0;
     e->s2c_on = cfg->s2_ipa_cache.enabled && cfg->virtualized;
+    cache_hier_prefetch_map(e->caches, &e->pf_map);
     e->port = cfg->mem.walker_port;
     e->gen = 1;   /* the zeroed windows (gen 0) are invalid */
     e->l1c_on = cfg->mem.l1d.enabled;
@@ -487,20 +490,21 @@ static inline uint64_t pf_find(const struct engine *e, int stage, uint64_t ia,
     return h->key == key ? h->base + 8 * pf_index(ia, sp) : 0;
 }
 
-/* Start the host loads of the descriptor word at @pa and of its set in the cache model. */
-static inline void pf_touch(const struct engine *e, uint64_t pa)
+/* Start the host loads of the descriptor word at @pa and of its set in the cache
+ * model; the word's address, NULL when its frame does not exist. */
+static inline const uint64_t *pf_touch(const struct engine *e, uint64_t pa)
 {
     const uint64_t *w = pgmem_word(e->mem, pa);
     if (w)
         __builtin_prefetch(w);
-    cache_hier_prefetch(e->caches, pa);
+    cache_prefetch(&e->pf_map, pa);
+    return w;
 }
 
-/* The leaf descriptor at @pa, if it is a valid level-3 page: its output address. */
-static inline bool pf_read_page(const struct engine *e, uint64_t pa, const struct stage_params *sp,
-                                uint64_t ia, uint64_t *out)
+/* The leaf descriptor at @w, if it is a valid level-3 page: its output address for @ia. */
+static inline bool pf_read_page(const uint64_t *w, const struct stage_params *sp, uint64_t ia,
+                                uint64_t *out)
 {
-    const uint64_t *w = pgmem_word(e->mem, pa);
     uint64_t d = w ? *w : 0;
     if ((d & VMSA_DESC_TYPE_MASK) != (VMSA_DESC_VALID | VMSA_DESC_TYPE_TABLE))
         return false;
@@ -522,32 +526,31 @@ static inline bool pf_read_page(const struct engine *e, uint64_t pa, const struc
 static void pf_step1(struct engine *e, const struct trace_rec *r, struct pf_slot *s)
 {
     s->p1 = s->p2 = 0;
+    s->w1 = s->w2 = NULL;
     if (r->kind > TR_IFETCH || !e->ctx->rg.s1_enabled)
         return;
     s->p1 = pf_find(e, 1, r->va, &e->ctx->rg.s1[walk_s1_half(r->va)], r);
-    if (s->p1)
-        pf_touch(e, s->p1);
+    s->w1 = s->p1 ? pf_touch(e, s->p1) : NULL;
 }
 
 static void pf_step2(struct engine *e, const struct trace_rec *r, struct pf_slot *s)
 {
     const struct regime *rg = &e->ctx->rg;
-    if (!s->p1 || !pf_read_page(e, s->p1, &rg->s1[walk_s1_half(r->va)], r->va, &s->ipa))
+    if (!pf_read_page(s->w1, &rg->s1[walk_s1_half(r->va)], r->va, &s->ipa))
         return;
     if (!rg->s2_enabled) {
-        cache_hier_prefetch(e->caches, s->ipa);   /* native: the IPA is the data's PA */
+        cache_prefetch(&e->pf_map, s->ipa);   /* native: the IPA is the data's PA */
         return;
     }
     s->p2 = pf_find(e, 2, s->ipa, &rg->s2, r);
-    if (s->p2)
-        pf_touch(e, s->p2);
+    s->w2 = s->p2 ? pf_touch(e, s->p2) : NULL;
 }
 
 static void pf_step3(struct engine *e, const struct pf_slot *s)
 {
     uint64_t pa;
-    if (s->p2 && pf_read_page(e, s->p2, &e->ctx->rg.s2, s->ipa, &pa))
-        cache_hier_prefetch(e->caches, pa);
+    if (pf_read_page(s->w2, &e->ctx->rg.s2, s->ipa, &pa))
+        cache_prefetch(&e->pf_map, pa);
 }
 
 /* After a successful walk of @va: remember where its leaves were, and (tests) check
