@@ -20,7 +20,7 @@
 #define CYC_LOG     40             /* log2 buckets above it */
 #define ID_SLOTS    1024           /* per-VMID / per-ASID breakdown slots */
 #define MAX_RETRY   8              /* walks per access (demand faults in between) */
-#define PF_HINT_BITS 14            /* look-ahead: 16384 last-level tables remembered per stage */
+#define PF_HINT_BITS 12            /* look-ahead: 4096 last-level tables remembered per stage */
 #define PF_WALK_RATIO 8            /* look ahead in a batch when the last one walked on >= 1/8 */
 
 struct id_stats {
@@ -97,6 +97,8 @@ struct engine {
     struct pf_hint {
         uint64_t key;              /* pf_key(); 0 = empty */
         uint64_t base;             /* PA of that region's last-level table */
+        const uint64_t *words;     /* its words, when it lies in one frame of the page-table
+                                      memory (4K granule), else NULL */
     } pf_hint[2][1u << PF_HINT_BITS];
     struct pf_slot {
         uint64_t p1, ipa, p2;      /* predicted leaf descriptor PAs (0: none) and the IPA */
@@ -454,10 +456,12 @@ static inline uint64_t pf_key(uint64_t ia, const struct stage_params *sp, uint32
     return (ia >> sp->level_shift[2]) << 32 | id;
 }
 
+/* Its slot: consecutive regions of a context take consecutive slots, so that a context
+ * whose footprint spans fewer regions than there are slots never loses a hint. */
 static inline struct pf_hint *pf_slot_of(struct engine *e, int stage, uint64_t key)
 {
-    uint64_t h = (key ^ (key >> 32)) * UINT64_C(0x9E3779B97F4A7C15);
-    return &e->pf_hint[stage - 1][h >> (64 - PF_HINT_BITS)];
+    uint64_t i = (key >> 32) + (key & UINT32_MAX) * UINT64_C(0x9E3779B1);
+    return &e->pf_hint[stage - 1][i & ((1u << PF_HINT_BITS) - 1)];
 }
 
 static inline uint32_t pf_id(uint16_t vmid, uint16_t asid, int stage)
@@ -476,29 +480,42 @@ static inline void pf_note(struct engine *e, int stage, uint64_t ia, const struc
 {
     uint64_t key = pf_key(ia, sp, pf_id(e->ctx_vmid, e->ctx_asid, stage));
     struct pf_hint *h = pf_slot_of(e, stage, key);
+    uint64_t idx = pf_index(ia, sp);
     h->key = key;
-    h->base = desc_pa - 8 * pf_index(ia, sp);
+    h->base = desc_pa - 8 * idx;
+    h->words = NULL;
+    if (sp->index_mask[3] < 512 && !(h->base & 0xfff)) {   /* the table is one 4 KiB frame */
+        const uint64_t *w = pgmem_word(e->mem, desc_pa);
+        h->words = w ? w - idx : NULL;
+    }
 }
 
-/* The PA of the level-3 descriptor a walk of @ia by @r's context would read, going by
- * the hints; 0 if unknown. */
-static inline uint64_t pf_find(const struct engine *e, int stage, uint64_t ia,
-                               const struct stage_params *sp, const struct trace_rec *r)
+/* Start the host loads of the descriptor word at @pa (at @w when known) and of its set
+ * in the cache model; the word's address, NULL when its frame does not exist. */
+static inline const uint64_t *pf_touch(const struct engine *e, uint64_t pa, const uint64_t *w)
 {
-    uint64_t key = pf_key(ia, sp, pf_id(r->vmid, r->asid, stage));
-    const struct pf_hint *h = pf_slot_of((struct engine *)e, stage, key);
-    return h->key == key ? h->base + 8 * pf_index(ia, sp) : 0;
-}
-
-/* Start the host loads of the descriptor word at @pa and of its set in the cache
- * model; the word's address, NULL when its frame does not exist. */
-static inline const uint64_t *pf_touch(const struct engine *e, uint64_t pa)
-{
-    const uint64_t *w = pgmem_word(e->mem, pa);
+    if (!w)
+        w = pgmem_word(e->mem, pa);
     if (w)
         __builtin_prefetch(w);
     cache_prefetch(&e->pf_map, pa);
     return w;
+}
+
+/* Prefetch the level-3 descriptor a walk of @ia by @r's context would read, going by
+ * the hints: its PA in *@pa (0 if unknown) and its word (NULL if none). */
+static inline const uint64_t *pf_find(const struct engine *e, int stage, uint64_t ia,
+                                      const struct stage_params *sp, const struct trace_rec *r,
+                                      uint64_t *pa)
+{
+    uint64_t key = pf_key(ia, sp, pf_id(r->vmid, r->asid, stage));
+    const struct pf_hint *h = pf_slot_of((struct engine *)e, stage, key);
+    *pa = 0;
+    if (h->key != key)
+        return NULL;
+    uint64_t idx = pf_index(ia, sp);
+    *pa = h->base + 8 * idx;
+    return pf_touch(e, *pa, h->words ? h->words + idx : NULL);
 }
 
 /* The leaf descriptor at @w, if it is a valid level-3 page: its output address for @ia. */
@@ -529,8 +546,7 @@ static void pf_step1(struct engine *e, const struct trace_rec *r, struct pf_slot
     s->w1 = s->w2 = NULL;
     if (r->kind > TR_IFETCH || !e->ctx->rg.s1_enabled)
         return;
-    s->p1 = pf_find(e, 1, r->va, &e->ctx->rg.s1[walk_s1_half(r->va)], r);
-    s->w1 = s->p1 ? pf_touch(e, s->p1) : NULL;
+    s->w1 = pf_find(e, 1, r->va, &e->ctx->rg.s1[walk_s1_half(r->va)], r, &s->p1);
 }
 
 static void pf_step2(struct engine *e, const struct trace_rec *r, struct pf_slot *s)
@@ -542,8 +558,7 @@ static void pf_step2(struct engine *e, const struct trace_rec *r, struct pf_slot
         cache_prefetch(&e->pf_map, s->ipa);   /* native: the IPA is the data's PA */
         return;
     }
-    s->p2 = pf_find(e, 2, s->ipa, &rg->s2, r);
-    s->w2 = s->p2 ? pf_touch(e, s->p2) : NULL;
+    s->w2 = pf_find(e, 2, s->ipa, &rg->s2, r, &s->p2);
 }
 
 static void pf_step3(struct engine *e, const struct pf_slot *s)
