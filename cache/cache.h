@@ -93,7 +93,10 @@ struct cache_prefetch_map {
 
 void cache_hier_prefetch_map(const struct cache_hier *h, struct cache_prefetch_map *m);
 
-static inline void cache_prefetch(const struct cache_prefetch_map *m, uint64_t pa)
+/* always_inline: GCC finds a function that only prefetches "pure" and, the result
+ * being void, deletes calls to it before inlining them. */
+static inline __attribute__((always_inline)) void cache_prefetch(const struct cache_prefetch_map *m,
+                                                                 uint64_t pa)
 {
     if (!m->on)
         return;

@@ -36,6 +36,15 @@ struct pgmem_fcache {
 
 const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa);
 
+/* Start the host's load of what pgmem_word(@m, @pa) reads first (a speed-up only).
+ * always_inline: GCC deletes calls to a function that only prefetches. */
+static inline __attribute__((always_inline)) void pgmem_prefetch(const struct pgmem *m,
+                                                                 uint64_t pa)
+{
+    const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
+    __builtin_prefetch(&fc->slot[((pa >> 12) + 1) & ((1u << PGMEM_FCACHE_BITS) - 1)]);
+}
+
 /*
  * The word at @pa (8-byte aligned), or NULL when its frame was never written
  * (the word reads as zero).  The pointer stays valid until pgmem_destroy():

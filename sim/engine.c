@@ -490,12 +490,15 @@ static inline void pf_note(struct engine *e, int stage, uint64_t ia, const struc
     }
 }
 
-/* Start the host loads of the descriptor word at @pa (at @w when known) and of its set
- * in the cache model; the word's address, NULL when its frame does not exist. */
+/* Start the host loads of the descriptor word at @pa (at @w when known), of its slot in
+ * the page-table memory's frame cache and of its set in the cache model; the word's
+ * address, NULL when its frame does not exist. */
 static inline const uint64_t *pf_touch(const struct engine *e, uint64_t pa, const uint64_t *w)
 {
     if (!w)
         w = pgmem_word(e->mem, pa);
+    else
+        pgmem_prefetch(e->mem, pa);   /* the walk's fetch will look the word up there */
     if (w)
         __builtin_prefetch(w);
     cache_prefetch(&e->pf_map, pa);
