@@ -481,6 +481,8 @@ static inline void pf_note(struct engine *e, int stage, uint64_t ia, const struc
     uint64_t key = pf_key(ia, sp, pf_id(e->ctx_vmid, e->ctx_asid, stage));
     struct pf_hint *h = pf_slot_of(e, stage, key);
     uint64_t idx = pf_index(ia, sp);
+    if (h->key == key && h->base == desc_pa - 8 * idx)
+        return;   /* known already */
     h->key = key;
     h->base = desc_pa - 8 * idx;
     h->words = NULL;
