@@ -23,15 +23,16 @@ void pgmem_destroy(struct pgmem *m);
 uint64_t pgmem_read(const struct pgmem *m, uint64_t pa);
 
 /* The read path's frame cache, the first member of struct pgmem (see pgmem.c):
- * direct mapped by frame number + 1 (key 0 = empty), so that pgmem_word() can
- * answer inline from it and call out only when it misses. */
-#define PGMEM_FCACHE_BITS 13
+ * 2-way set associative by frame number + 1 (key 0 = empty; way 0 the most
+ * recent), so that pgmem_word() can answer inline from it and call out only when
+ * it misses. */
+#define PGMEM_FCACHE_BITS 12
 struct pgmem_fslot {
     uint64_t key;        /* frame number + 1; 0 = empty */
     uint64_t *words;     /* the frame's 512 words */
 };
 struct pgmem_fcache {
-    struct pgmem_fslot slot[1u << PGMEM_FCACHE_BITS];
+    _Alignas(32) struct pgmem_fslot set[1u << PGMEM_FCACHE_BITS][2];
 };
 
 const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa);
@@ -42,7 +43,7 @@ static inline __attribute__((always_inline)) void pgmem_prefetch(const struct pg
                                                                  uint64_t pa)
 {
     const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
-    __builtin_prefetch(&fc->slot[((pa >> 12) + 1) & ((1u << PGMEM_FCACHE_BITS) - 1)]);
+    __builtin_prefetch(fc->set[((pa >> 12) + 1) & ((1u << PGMEM_FCACHE_BITS) - 1)]);
 }
 
 /*
@@ -54,9 +55,11 @@ static inline const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa)
 {
     const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
     uint64_t key = (pa >> 12) + 1;
-    const struct pgmem_fslot *c = &fc->slot[key & ((1u << PGMEM_FCACHE_BITS) - 1)];
-    if (c->key == key)
-        return &c->words[(pa >> 3) & 511];
+    const struct pgmem_fslot *c = fc->set[key & ((1u << PGMEM_FCACHE_BITS) - 1)];
+    if (c[0].key == key)
+        return &c[0].words[(pa >> 3) & 511];
+    if (c[1].key == key)
+        return &c[1].words[(pa >> 3) & 511];
     return pgmem_word_slow(m, pa);
 }
 

@@ -574,14 +574,14 @@ START_TEST(test_unmap)
 END_TEST
 
 /* The sparse memory the tables live in: words never written read as zero, a
- * write is read back whatever the read cache held for that slot before (frames
- * 8192 apart share a slot of it), and a word's pointer survives the growth of
- * the frame table. */
+ * write is read back whatever the read cache held for that set before (frames
+ * 4096 apart share a set of two slots), and a word's pointer survives the growth
+ * of the frame table. */
 START_TEST(test_pgmem_sparse)
 {
     struct pgmem *m = pgmem_create();
     ck_assert_ptr_nonnull(m);
-    const uint64_t stride = UINT64_C(8192) << 12;        /* same read-cache slot */
+    const uint64_t stride = UINT64_C(8192) << 12;        /* same read-cache set */
     ck_assert_uint_eq(pgmem_read(m, 0x1000), 0);
     ck_assert_ptr_null(pgmem_word(m, 0x1000));
     ck_assert_int_eq(pgmem_write(m, 0x1000, 0), SIM_OK);  /* zero: nothing created */
@@ -592,7 +592,7 @@ START_TEST(test_pgmem_sparse)
     ck_assert_uint_eq(*first, 0x11);
     ck_assert_uint_eq(pgmem_read(m, 0x1000), 0);          /* same frame, unwritten word */
     ck_assert_ptr_null(pgmem_word(m, 0x1000 + stride));   /* slot held, other frame absent */
-    /* 3000 frames, each pair 8192 frames apart evicting the other from the cache */
+    /* 3000 frames 8192 apart, all in one set of the cache, each evicting another */
     for (uint64_t i = 0; i < 3000; i++) {
         uint64_t pa = 0x1000 + (i + 1) * stride + (i % 512) * 8;
         ck_assert_int_eq(pgmem_write(m, pa, i * 3 + 1), SIM_OK);
