@@ -900,7 +900,8 @@ void cache_hier_prefetch_map(const struct cache_hier *h, struct cache_prefetch_m
     if (h->plain_levels < 2)
         return;   /* none, or one level: small enough to stay in the host's caches */
     const struct cache_lvl *L = &h->lv[h->plain_levels - 1];
-    *m = (struct cache_prefetch_map){ true, h->plain_shift, L->set_mask, L->block_bytes, L->blocks };
+    *m = (struct cache_prefetch_map){ true, h->plain_shift, L->set_mask, L->block_bytes,
+                                      L->blocks };
 }
 
 uint32_t cache_hier_access(struct cache_hier *h, uint64_t pa, enum mem_op op,

@@ -2,7 +2,7 @@
  * mmu/pgmem.c - sparse physical memory (see pgmem.h).
  *
  * An open-addressing hash table maps a frame number to a 4 KiB block of
- * words.  The table doubles when half full.  A 2-way cache of 2 x FCACHE_SETS
+ * words.  The table doubles when half full.  A 2-way cache of 2 x 2^PGMEM_FCACHE_BITS
  * frames found by earlier reads (struct pgmem_fcache, read inline by
  * pgmem_word() in pgmem.h) spares most reads the call and the hash probe: its
  * 8192 slots hold the ~4100 table frames of the 4 GiB random benchmark's two
@@ -18,9 +18,8 @@
 
 #define FRAME_SHIFT 12
 #define FRAME_WORDS 512
-#define FCACHE_SETS (1u << PGMEM_FCACHE_BITS)
-
-_Static_assert(FRAME_WORDS == 512 && FRAME_SHIFT == 12, "pgmem_word() in pgmem.h assumes 4 KiB frames");
+_Static_assert(FRAME_WORDS == 512 && FRAME_SHIFT == 12,
+               "pgmem_word() in pgmem.h assumes 4 KiB frames");
 
 struct pgmem {
     /* read cache, first (pgmem_word() reads it inline); mutable from const readers */
@@ -74,7 +73,6 @@ static uint64_t *find_frame(const struct pgmem *m, uint64_t key)
     }
 }
 
-/* The words of frame @key (frame number + 1), or NULL; fills the read caches. */
 /* pgmem_word() after its cache slot missed: the hash probe, then the slot. */
 const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa)
 {
@@ -82,8 +80,7 @@ const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa)
     uint64_t *w = find_frame(m, key);
     if (!w)
         return NULL;
-    struct pgmem *mm = (struct pgmem *)m;   /* the cache only: logically const */
-    struct pgmem_fslot *c = mm->fcache.set[key & (FCACHE_SETS - 1)];
+    struct pgmem_fslot *c = (struct pgmem_fslot *)pgmem_fset(m, pa);   /* the cache only */
     c[1] = c[0];
     c[0] = (struct pgmem_fslot){ key, w };
     return &w[(pa >> 3) & (FRAME_WORDS - 1)];

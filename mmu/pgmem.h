@@ -37,13 +37,19 @@ struct pgmem_fcache {
 
 const uint64_t *pgmem_word_slow(const struct pgmem *m, uint64_t pa);
 
+/* The frame cache's set of @pa (struct pgmem begins with the cache). */
+static inline const struct pgmem_fslot *pgmem_fset(const struct pgmem *m, uint64_t pa)
+{
+    const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
+    return fc->set[((pa >> 12) + 1) & ((1u << PGMEM_FCACHE_BITS) - 1)];
+}
+
 /* Start the host's load of what pgmem_word(@m, @pa) reads first (a speed-up only).
  * always_inline: GCC deletes calls to a function that only prefetches. */
 static inline __attribute__((always_inline)) void pgmem_prefetch(const struct pgmem *m,
                                                                  uint64_t pa)
 {
-    const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
-    __builtin_prefetch(fc->set[((pa >> 12) + 1) & ((1u << PGMEM_FCACHE_BITS) - 1)]);
+    __builtin_prefetch(pgmem_fset(m, pa));
 }
 
 /*
@@ -53,9 +59,8 @@ static inline __attribute__((always_inline)) void pgmem_prefetch(const struct pg
  */
 static inline const uint64_t *pgmem_word(const struct pgmem *m, uint64_t pa)
 {
-    const struct pgmem_fcache *fc = (const struct pgmem_fcache *)(const void *)m;
     uint64_t key = (pa >> 12) + 1;
-    const struct pgmem_fslot *c = fc->set[key & ((1u << PGMEM_FCACHE_BITS) - 1)];
+    const struct pgmem_fslot *c = pgmem_fset(m, pa);
     if (c[0].key == key)
         return &c[0].words[(pa >> 3) & 511];
     if (c[1].key == key)

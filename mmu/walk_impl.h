@@ -81,7 +81,8 @@ static inline bool root_ok(const struct stage_params *sp, uint64_t base)
  * Stage-2 walk of @ipa (no permission check).  s1ptw/fault-ipa describe how a
  * fault is reported.  On success fills *leaf.
  */
-static inline __attribute__((always_inline)) bool s2_walk(struct walk_state *ws, uint64_t ipa, bool s1ptw, struct s2_leaf *leaf)
+static inline __attribute__((always_inline)) bool s2_walk(struct walk_state *ws, uint64_t ipa,
+                                                          bool s1ptw, struct s2_leaf *leaf)
 {
     const struct stage_params *sp = &ws->rg->s2;
     if (!sp->usable)
@@ -183,8 +184,9 @@ static uint8_t s1_perms(const struct regime *rg, const struct stage_params *sp, 
 }
 
 /* Stage-2 translation of an IPA including the access check. */
-static inline __attribute__((always_inline)) bool s2_translate(struct walk_state *ws, uint64_t ipa, enum access_kind acc, int el,
-                         bool s1ptw, struct s2_leaf *leaf)
+static inline __attribute__((always_inline)) bool
+s2_translate(struct walk_state *ws, uint64_t ipa, enum access_kind acc, int el, bool s1ptw,
+             struct s2_leaf *leaf)
 {
     if (!s2_walk(ws, ipa, s1ptw, leaf))
         return false;

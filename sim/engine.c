@@ -458,10 +458,10 @@ static inline uint64_t pf_key(uint64_t ia, const struct stage_params *sp, uint32
 
 /* Its slot: consecutive regions of a context take consecutive slots, so that a context
  * whose footprint spans fewer regions than there are slots never loses a hint. */
-static inline struct pf_hint *pf_slot_of(struct engine *e, int stage, uint64_t key)
+static inline unsigned pf_slot(uint64_t key)
 {
     uint64_t i = (key >> 32) + (key & UINT32_MAX) * UINT64_C(0x9E3779B1);
-    return &e->pf_hint[stage - 1][i & ((1u << PF_HINT_BITS) - 1)];
+    return (unsigned)(i & ((1u << PF_HINT_BITS) - 1));
 }
 
 static inline uint32_t pf_id(uint16_t vmid, uint16_t asid, int stage)
@@ -479,7 +479,7 @@ static inline void pf_note(struct engine *e, int stage, uint64_t ia, const struc
                            uint64_t desc_pa)
 {
     uint64_t key = pf_key(ia, sp, pf_id(e->ctx_vmid, e->ctx_asid, stage));
-    struct pf_hint *h = pf_slot_of(e, stage, key);
+    struct pf_hint *h = &e->pf_hint[stage - 1][pf_slot(key)];
     uint64_t idx = pf_index(ia, sp);
     if (h->key == key && h->base == desc_pa - 8 * idx)
         return;   /* known already */
@@ -514,7 +514,7 @@ static inline const uint64_t *pf_find(const struct engine *e, int stage, uint64_
                                       uint64_t *pa)
 {
     uint64_t key = pf_key(ia, sp, pf_id(r->vmid, r->asid, stage));
-    const struct pf_hint *h = pf_slot_of((struct engine *)e, stage, key);
+    const struct pf_hint *h = &e->pf_hint[stage - 1][pf_slot(key)];
     *pa = 0;
     if (h->key != key)
         return NULL;

@@ -496,7 +496,8 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_demand_fault_stores);
     tcase_add_loop_test(tc, test_fast_path_exact, 0, (int)(sizeof(fast_cfgs) / sizeof(fast_cfgs[0])));
-    tcase_add_loop_test(tc, test_lookahead_exact, 0, (int)(sizeof(ahead_cfgs) / sizeof(ahead_cfgs[0])));
+    tcase_add_loop_test(tc, test_lookahead_exact, 0,
+                        (int)(sizeof(ahead_cfgs) / sizeof(ahead_cfgs[0])));
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
